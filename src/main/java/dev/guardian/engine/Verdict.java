@@ -1,0 +1,25 @@
+package dev.guardian.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything a probe needs, computed once per change and read without locks: probes never wait on a dependency.
+ * {@code startupDuration} is null until READY was first reached.
+ */
+public record Verdict(State state, Instant since, String reason, Instant processStart, Duration budget,
+        Duration startupDuration, List<CheckSnapshot> checks) {
+
+    public boolean ready() {
+        return state == State.READY;
+    }
+
+    public boolean started() {
+        return startupDuration != null;
+    }
+
+    public Duration elapsed() {
+        return Duration.between(processStart, Instant.now());
+    }
+}
