@@ -30,6 +30,7 @@ public final class ReadinessEngine {
         this.processStart = processStart;
         this.budget = budget;
         this.since = processStart;
+        publish();
     }
 
     public synchronized void register(String name, String target, CheckTiming timing) {

@@ -1,0 +1,121 @@
+package dev.guardian.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import dev.guardian.testing.GuardianProcess;
+import dev.guardian.testing.Health;
+import dev.guardian.testing.PostgresServer;
+import dev.guardian.testing.RedisServer;
+
+/** STARTING → READY when dependencies appear late; FAILED (or exit) when one never does. */
+class StartupBudgetIT {
+
+    @Test
+    void readyShortlyAfterTheLastDependencyAppears() {
+        try (PostgresServer pg = PostgresServer.prepare(); RedisServer redis = RedisServer.prepare(null)) {
+            try (GuardianProcess g = GuardianProcess.with(
+                    "GUARDIAN_POSTGRES_URL", pg.url(PostgresServer.ADMIN, PostgresServer.ADMIN_PASSWORD, "postgres"),
+                    "GUARDIAN_REDIS_URL", redis.url(),
+                    "GUARDIAN_STARTUP_BUDGET", "60s").start().awaitListening()) {
+
+                Health starting = g.get("/q/health/started");
+                assertEquals(503, starting.code());
+                assertEquals("STARTING", starting.state());
+                assertTrue(starting.reason().contains("postgres (127.0.0.1:" + pg.port() + "/postgres): connection refused"),
+                        starting.reason());
+                assertTrue(starting.reason().contains("redis (127.0.0.1:" + redis.port() + "): connection refused"),
+                        starting.reason());
+                assertEquals(503, g.get("/q/health/ready").code());
+                assertEquals(200, g.get("/q/health/live").code());
+
+                redis.start();
+                await().atMost(Duration.ofSeconds(10)).until(() -> g.health().data("redis").path("last_attempt")
+                        .asText().equals("success"));
+                Health stillStarting = g.get("/q/health/started");
+                assertEquals(503, stillStarting.code(), "postgres is still missing");
+                assertTrue(!stillStarting.reason().contains("redis"), stillStarting.reason());
+
+                pg.start();
+                Instant pgUp = Instant.now();
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> g.get("/q/health/started").code() == 200);
+                Duration lag = Duration.between(pgUp, Instant.now());
+                // Sanity bound only (the benchmark measures the real lag): retries are at most 200 ms apart.
+                assertTrue(lag.compareTo(Duration.ofSeconds(2)) < 0, "READY " + lag + " after postgres came up");
+
+                Health ready = g.get("/q/health/ready");
+                assertEquals(200, ready.code());
+                assertEquals("READY", ready.data("guardian").path("state").asText());
+                assertEquals("UP", ready.check("postgres").path("status").asText());
+                assertEquals("UP", ready.check("redis").path("status").asText());
+                assertTrue(ready.data("guardian").path("startup_duration_ms").asLong() > 0);
+                assertTrue(ready.data("postgres").path("last_latency_us").asLong() > 0);
+                assertTrue(g.output().contains("state STARTING -> READY"), g.output());
+
+                String metrics = g.metrics();
+                assertTrue(metrics.contains("guardian_state{state=\"READY\"} 1.0"), metrics);
+                assertTrue(metrics.contains("guardian_check_up{check=\"postgres\"} 1.0"), metrics);
+                assertTrue(metrics.contains("guardian_check_attempt_seconds_count{check=\"postgres\",outcome=\"failure\"}"),
+                        metrics);
+                assertTrue(metrics.contains("guardian_check_attempt_seconds_count{check=\"postgres\",outcome=\"success\"}"),
+                        metrics);
+                assertTrue(metrics.contains("guardian_state_transitions_total{from=\"STARTING\",to=\"READY\"} 1.0"),
+                        metrics);
+                assertTrue(metrics.matches("(?s).*guardian_startup_duration_seconds \\d+\\.\\d+.*"), metrics);
+            }
+        }
+    }
+
+    @Test
+    void failedWhenTheBudgetRunsOutAndTheReasonNamesTheCheck() {
+        try (RedisServer neverStarted = RedisServer.prepare(null);
+                GuardianProcess g = GuardianProcess.with("GUARDIAN_REDIS_URL", neverStarted.url(),
+                        "GUARDIAN_STARTUP_BUDGET", "3s").start().awaitListening()) {
+            Health failed = g.awaitState("FAILED", Duration.ofSeconds(20));
+            Health started = g.get("/q/health/started");
+            assertEquals(503, started.code());
+            assertEquals("FAILED", started.state());
+            assertTrue(started.reason().startsWith("startup budget of 3000 ms ran out; unmet: redis (127.0.0.1:"
+                    + neverStarted.port() + "): connection refused"), started.reason());
+            assertEquals("DOWN", failed.check("redis").path("status").asText());
+            assertEquals("connection refused", failed.data("redis").path("last_error").asText());
+            assertTrue(g.output().contains("ERROR [dev.guardian.state]"), g.output());
+            assertTrue(g.output().contains("state STARTING -> FAILED"), g.output());
+            assertTrue(g.process().isAlive(), "without exit-on-failure Guardian keeps serving its verdict");
+
+            // FAILED is final even when the dependency appears later: the platform restarts the instance.
+            neverStarted.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> g.health().check("redis").path("status").asText()
+                    .equals("UP"));
+            assertEquals(503, g.get("/q/health/started").code());
+            assertTrue(g.get("/q/health/started").reason().contains("every check passes now, but too late"));
+        }
+    }
+
+    @Test
+    void exitsNonZeroWhenAskedTo() {
+        try (RedisServer neverStarted = RedisServer.prepare(null);
+                GuardianProcess g = GuardianProcess.with("GUARDIAN_REDIS_URL", neverStarted.url(),
+                        "GUARDIAN_STARTUP_BUDGET", "2s", "GUARDIAN_STARTUP_EXIT_ON_FAILURE", "true").start()) {
+            assertEquals(3, g.awaitExit(Duration.ofSeconds(30)), g.output());
+            assertTrue(g.output().contains("state STARTING -> FAILED"), g.output());
+            assertTrue(g.output().contains("exiting with code 3"), g.output());
+        }
+    }
+
+    @Test
+    void readyAtOnceWithNothingToCheck() {
+        try (GuardianProcess g = GuardianProcess.with().start().awaitListening()) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> g.get("/q/health/started").code() == 200);
+            assertEquals("no checks configured", g.get("/q/health/ready").reason());
+            assertTrue(g.output().contains("no check configured"), g.output());
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.guardian.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged Guardian ({@code target/quarkus-app/quarkus-run.jar}) run as a real process with environment
+ * variables, as a platform would run it. Its output is captured so tests can read the logs.
+ */
+public final class GuardianProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Map<String, String> env = new HashMap<>();
+    private final int port = Ports.free();
+    private final StringBuffer output = new StringBuffer();
+    private Process process;
+    private Thread reader;
+
+    public static GuardianProcess with(String... keyValues) {
+        GuardianProcess g = new GuardianProcess();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            g.env.put(keyValues[i], keyValues[i + 1]);
+        }
+        return g;
+    }
+
+    public GuardianProcess env(String key, String value) {
+        env.put(key, value);
+        return this;
+    }
+
+    public GuardianProcess start() {
+        String jar = System.getProperty("guardian.jar", "target/quarkus-app/quarkus-run.jar");
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx96m", "-jar", jar));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("GUARDIAN_") || k.startsWith("QUARKUS_"));
+        pb.environment().put("GUARDIAN_PORT", Integer.toString(port));
+        pb.environment().putAll(env);
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    output.append(line).append('\n');
+                }
+            } catch (IOException ignored) {
+                // process ended
+            }
+        }, "guardian-output");
+        reader.setDaemon(true);
+        reader.start();
+        return this;
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Waits until Guardian answers HTTP at all. */
+    public GuardianProcess awaitListening() {
+        await("Guardian listening on " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .ignoreException(UncheckedIOException.class).until(() -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError("Guardian exited with " + process.exitValue() + ":\n" + output);
+                    }
+                    return get("/q/health/live").code() > 0;
+                });
+        return this;
+    }
+
+    public Health get(String path) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base() + path))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Health(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Health health() {
+        return get("/q/health");
+    }
+
+    public String metrics() {
+        return get("/q/metrics").body();
+    }
+
+    /** Waits for a state in the full health JSON and returns that JSON. */
+    public Health awaitState(String state, Duration atMost) {
+        await("state " + state).atMost(atMost).pollInterval(Duration.ofMillis(25))
+                .until(() -> state.equals(health().state()));
+        return health();
+    }
+
+    public String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public String output() {
+        return output.toString();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** Exit code, waiting at most {@code atMost}; fails when the process is still running. */
+    public int awaitExit(Duration atMost) {
+        try {
+            if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("Guardian still running after " + atMost + "; output:\n" + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        try {
+            reader.join(5_000); // the last lines of output
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.guardian.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A real redis-server on a random loopback port, as a child process; can be frozen, killed and restarted. */
+public final class RedisServer extends ChildServer {
+    private final String password;
+
+    private RedisServer(int port, String password) {
+        super(port);
+        this.password = password;
+    }
+
+    public static RedisServer prepare(String requirePassword) {
+        return new RedisServer(Ports.free(), requirePassword);
+    }
+
+    public static RedisServer started() {
+        RedisServer r = prepare(null);
+        r.start();
+        return r;
+    }
+
+    public void start() {
+        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+                "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"));
+        if (password != null) {
+            cmd.addAll(List.of("--requirepass", password));
+        }
+        launch(cmd, ProcessBuilder.Redirect.DISCARD, "redis", this::listening);
+    }
+
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public String url(String password) {
+        return "redis://:" + password + "@127.0.0.1:" + port;
+    }
+
+    public void kill() {
+        end("KILL");
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+}
