@@ -15,6 +15,8 @@ import org.jboss.logging.Logger;
 import dev.guardian.checks.AuthCheck;
 import dev.guardian.checks.PostgresCheck;
 import dev.guardian.checks.RedisCheck;
+import dev.guardian.checks.websocket.TokenSources;
+import dev.guardian.checks.websocket.WebSocketCheck;
 import dev.guardian.config.CheckTiming;
 import dev.guardian.config.GuardianConfig;
 import dev.guardian.config.Secrets;
@@ -71,6 +73,8 @@ public class Guardian {
         settings.postgres().ifPresent(p -> add(checks, timings, new PostgresCheck(vertx, p), p.timing()));
         settings.redis().ifPresent(r -> add(checks, timings, new RedisCheck(vertx, r), r.timing()));
         settings.auth().ifPresent(a -> add(checks, timings, new AuthCheck(vertx, a), a.timing()));
+        settings.backend().ifPresent(b -> add(checks, timings,
+                new WebSocketCheck(b, TokenSources.of(b.auth(), vertx, secrets)), b.timing()));
         for (int i = 0; i < checks.size(); i++) {
             engine.register(checks.get(i).name(), checks.get(i).target(), timings.get(i));
         }

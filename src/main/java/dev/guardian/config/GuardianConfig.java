@@ -22,6 +22,8 @@ public interface GuardianConfig {
 
     Dependency auth();
 
+    Backend backend();
+
     /** Random spread applied to every delay, as a fraction (0.2 = ±20 %), so replicas do not probe in lockstep. */
     @WithDefault("0.2")
     String jitter();
@@ -46,8 +48,8 @@ public interface GuardianConfig {
 
     /** Envoy's vocabulary: timeout, interval, healthy/unhealthy thresholds, plus the retry backoff while failing. */
     interface Timing {
-        @WithDefault("2s")
-        String timeout();
+        /** Deadline of one attempt; default 2s for dependencies, 10s for the WebSocket exchange. */
+        Optional<String> timeout();
 
         @WithDefault("5s")
         String interval();
@@ -63,5 +65,90 @@ public interface GuardianConfig {
 
         @WithDefault("2")
         String successThreshold();
+    }
+
+    /** The backend's WebSocket path, proven over loopback: upgrade, then a scripted exchange or a ping. */
+    interface Backend {
+        /** ws:// or wss:// URL of the backend's WebSocket endpoint; no URL, no check. */
+        Optional<String> url();
+
+        /** Extra upgrade headers: {@code Name: value} pairs separated by {@code ;}. */
+        Optional<String> headers();
+
+        /** Subprotocols to offer, comma separated. */
+        Optional<String> subprotocols();
+
+        /** The exchange after the upgrade, as a JSON array of steps. */
+        Optional<String> script();
+
+        /** The same, read from a file. */
+        Optional<String> scriptFile();
+
+        /** Concurrent connections, each with its own ${session} token. */
+        @WithDefault("1")
+        String sessions();
+
+        @WithDefault("2s")
+        String connectTimeout();
+
+        @WithDefault("3s")
+        String upgradeTimeout();
+
+        /** Default deadline of each expect step. */
+        @WithDefault("2s")
+        String stepTimeout();
+
+        /** Without a script: how long a ping may wait for its pong. */
+        @WithDefault("2s")
+        String pingTimeout();
+
+        @WithParentName
+        Timing timing();
+
+        BackendAuth auth();
+    }
+
+    /** How the upgrade authenticates. */
+    interface BackendAuth {
+        /** none, bearer, jwt or client-credentials. */
+        @WithDefault("none")
+        String mode();
+
+        /** Send the token as this query parameter instead of an Authorization: Bearer header. */
+        Optional<String> queryParam();
+
+        /** bearer: name of the environment variable holding the token. */
+        Optional<String> tokenEnv();
+
+        /** bearer: file holding the token (read at every attempt, so rotation is followed). */
+        Optional<String> tokenFile();
+
+        /** jwt: HS256 shared secret. */
+        Optional<String> jwtSecret();
+
+        /** jwt: RS256 private key file (PEM, PKCS#8). */
+        Optional<String> jwtKeyFile();
+
+        Optional<String> jwtIssuer();
+
+        Optional<String> jwtAudience();
+
+        @WithDefault("guardian")
+        String jwtSubject();
+
+        /** jwt: extra claims, {@code name=value} pairs separated by commas. */
+        Optional<String> jwtClaims();
+
+        @WithDefault("2m")
+        String jwtLifetime();
+
+        /** client-credentials: the OIDC discovery document (…/.well-known/openid-configuration). */
+        Optional<String> discoveryUrl();
+
+        Optional<String> clientId();
+
+        Optional<String> clientSecret();
+
+        Optional<String> scope();
     }
 }

@@ -22,6 +22,14 @@ public class Secrets {
         }
     }
 
+    /** Replaces a rotating credential (a renewed token), so the set does not grow with every renewal. */
+    public void rotate(String previous, String current) {
+        if (previous != null) {
+            known.remove(previous);
+        }
+        register(current);
+    }
+
     public String scrub(String text) {
         if (text == null) {
             return null;

@@ -28,6 +28,10 @@ public final class SettingsParser {
     private final List<String> problems = new ArrayList<>();
     private final Secrets secrets;
 
+    Secrets secrets() {
+        return secrets;
+    }
+
     private SettingsParser(Secrets secrets) {
         this.secrets = secrets;
     }
@@ -64,12 +68,14 @@ public final class SettingsParser {
         Optional<Settings.Postgres> pg = dependency("postgres", c.postgres(), jitter, this::postgres);
         Optional<Settings.Redis> redis = dependency("redis", c.redis(), jitter, this::redis);
         Optional<Settings.Auth> auth = dependency("auth", c.auth(), jitter, this::auth);
+        Optional<Settings.Backend> backend = new BackendParser(this).parse(c.backend(), jitter);
         if (budget != null) {
             pg.ifPresent(p -> budgetFits(budget, "postgres", p.timing()));
             redis.ifPresent(r -> budgetFits(budget, "redis", r.timing()));
             auth.ifPresent(a -> budgetFits(budget, "auth", a.timing()));
+            backend.ifPresent(b -> budgetFits(budget, "backend", b.timing()));
         }
-        return new Settings(budget, exit, pg, redis, auth);
+        return new Settings(budget, exit, pg, redis, auth, backend);
     }
 
     private interface TargetParser<T> {
@@ -81,12 +87,12 @@ public final class SettingsParser {
         if (dep.url().isEmpty()) {
             return Optional.empty();
         }
-        CheckTiming timing = timing("guardian." + name, dep.timing(), jitter);
+        CheckTiming timing = timing("guardian." + name, dep.timing(), jitter, Duration.ofSeconds(2));
         return Optional.ofNullable(parser.parse("guardian." + name + ".url", dep.url().get().trim(), timing));
     }
 
-    public CheckTiming timing(String prefix, GuardianConfig.Timing t, double jitter) {
-        Duration timeout = duration(prefix + ".timeout", t.timeout());
+    public CheckTiming timing(String prefix, GuardianConfig.Timing t, double jitter, Duration defaultTimeout) {
+        Duration timeout = t.timeout().isEmpty() ? defaultTimeout : duration(prefix + ".timeout", t.timeout().get());
         Duration interval = duration(prefix + ".interval", t.interval());
         Duration retry = duration(prefix + ".retry-interval", t.retryInterval());
         Duration retryMax = duration(prefix + ".retry-max-interval", t.retryMaxInterval());
@@ -99,7 +105,7 @@ public final class SettingsParser {
         return new CheckTiming(timeout, interval, retry, retryMax, failures, successes, jitter);
     }
 
-    private void budgetFits(Duration budget, String name, CheckTiming timing) {
+    void budgetFits(Duration budget, String name, CheckTiming timing) {
         if (timing.timeout() != null && budget.compareTo(timing.timeout()) < 0) {
             String timeoutProperty = "guardian." + name + ".timeout";
             problem("guardian.startup.budget", human(budget), "is shorter than " + timeoutProperty + " ("

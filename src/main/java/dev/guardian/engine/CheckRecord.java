@@ -36,6 +36,7 @@ final class CheckRecord {
         attempts++;
         lastOk = attempt.ok();
         lastLatencyMicros = attempt.durationNanos() / 1_000;
+        details.clear(); // details describe the last attempt only: no stale close code or status
         details.putAll(attempt.details());
         if (attempt.ok()) {
             lastSuccess = attempt.at();

@@ -1,0 +1,102 @@
+package dev.guardian.checks.websocket;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.guardian.engine.CheckFailure;
+import io.quarkus.websockets.next.WebSocketClientConnection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Runs the script (or, without one, a ping) on one upgraded connection. An expectation that does not match is a
+ * failure, never a pass: a frame that matches a later element of a sequence is "out of order"; a frame that
+ * matches nothing is recorded as unexpected and waiting goes on until the step's deadline.
+ */
+final class Exchange {
+    private final Script script;
+    private final Duration stepTimeout;
+    private final Duration pingTimeout;
+    private final String bearer;
+
+    Exchange(Script script, Duration stepTimeout, Duration pingTimeout, String bearer) {
+        this.script = script;
+        this.stepTimeout = stepTimeout;
+        this.pingTimeout = pingTimeout;
+        this.bearer = bearer;
+    }
+
+    Uni<Void> run(WebSocketClientConnection conn, Session session) {
+        Uni<Void> exchange = script == null ? ping(conn, session) : steps(conn, session, 0);
+        return exchange.invoke(session::done);
+    }
+
+    private Uni<Void> ping(WebSocketClientConnection conn, Session session) {
+        session.at("the ping");
+        session.expectPong();
+        return conn.sendPing(Buffer.buffer("guardian")).chain(session::pong)
+                .ifNoItem().after(pingTimeout).failWith(() -> new CheckFailure(
+                        "ping not answered within " + pingTimeout.toMillis() + " ms", session.details()));
+    }
+
+    private Uni<Void> steps(WebSocketClientConnection conn, Session session, int index) {
+        if (index == script.steps().size()) {
+            return Uni.createFrom().voidItem();
+        }
+        Script.Step step = script.steps().get(index);
+        String label = "step " + (index + 1) + " (" + step.describe() + ")";
+        session.at(label);
+        Uni<Void> run = step instanceof Script.Send send
+                ? conn.sendText(session.substitute(send.text(), bearer))
+                        .onFailure(f -> !(f instanceof CheckFailure)).transform(f -> failed(session,
+                                "could not send " + label + ": " + f.getMessage()))
+                : expect((Script.Expect) step, label, session);
+        return run.chain(() -> steps(conn, session, index + 1));
+    }
+
+    private Uni<Void> expect(Script.Expect step, String label, Session session) {
+        Duration within = step.timeout() == null ? stepTimeout : step.timeout();
+        long deadline = System.nanoTime() + within.toNanos();
+        return awaitMatch(step.sequence(), 0, deadline, label, within, session);
+    }
+
+    private Uni<Void> awaitMatch(List<Script.Matcher> sequence, int position, long deadline, String label,
+            Duration within, Session session) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            return Uni.createFrom().failure(() -> timedOut(sequence, position, label, within, session));
+        }
+        return session.next()
+                .ifNoItem().after(Duration.ofNanos(remaining))
+                .failWith(() -> timedOut(sequence, position, label, within, session))
+                .chain(frame -> {
+                    if (sequence.get(position).matches(frame, t -> session.substitute(t, bearer))) {
+                        return position + 1 == sequence.size() ? Uni.createFrom().voidItem()
+                                : awaitMatch(sequence, position + 1, deadline, label, within, session);
+                    }
+                    for (int later = position + 1; later < sequence.size(); later++) {
+                        if (sequence.get(later).matches(frame, t -> session.substitute(t, bearer))) {
+                            return Uni.createFrom().failure(failed(session, label + " expected "
+                                    + sequence.get(position).describe() + " next but got "
+                                    + Frames.shorten(frame) + " out of order"));
+                        }
+                    }
+                    session.unexpected(frame);
+                    CheckFailure flood = session.terminal();
+                    return flood != null ? Uni.createFrom().failure(flood)
+                            : awaitMatch(sequence, position, deadline, label, within, session);
+                });
+    }
+
+    private static CheckFailure timedOut(List<Script.Matcher> sequence, int position, String label,
+            Duration within, Session session) {
+        String got = session.lastUnexpected() == null ? "nothing" : session.lastUnexpected();
+        String which = sequence.size() == 1 ? "" : " (element " + (position + 1) + " of " + sequence.size() + ")";
+        return failed(session, label + " expected " + sequence.get(position).describe() + which + " within "
+                + within.toMillis() + " ms and got " + got);
+    }
+
+    private static CheckFailure failed(Session session, String reason) {
+        return new CheckFailure(reason, session.details());
+    }
+}

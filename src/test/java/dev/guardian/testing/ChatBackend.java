@@ -1,0 +1,194 @@
+package dev.guardian.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A real WebSocket chat backend on loopback that the test switches between healthy and each way the incident's
+ * backend misbehaved. Protocol when healthy: {"type":"ping","session":S} → {"type":"pong","session":S};
+ * {"type":"chat","session":S} → the five agent events, in order, each carrying S.
+ */
+public final class ChatBackend implements AutoCloseable {
+    public static final List<String> AGENT_EVENTS = List.of("agent_started", "agent_thinking", "tool_executing",
+            "tool_completed", "agent_completed");
+
+    public enum Mode {
+        /** Answers pings and chats correctly. */
+        HEALTHY,
+        /** Sends before accepting: the upgrade answers 500 (incident failure 1). */
+        ERROR_500_BEFORE_ACCEPT,
+        /** Rejects the upgrade with 403. */
+        REJECT_403,
+        /** Accepts, then closes with 1011 because its handler could not be built (failure 2). */
+        CLOSE_1011,
+        /** Accepts the TCP connection and never answers the upgrade. */
+        NO_UPGRADE_ANSWER,
+        /** Upgrades, reads, never sends anything back (failure 5). */
+        SILENT,
+        /** Upgrades, then stops reading: its event loop stalls for {@link #STALL_MILLIS} after each upgrade. */
+        STOP_READING,
+        /** Sends the agent events with two of them swapped. */
+        OUT_OF_ORDER,
+        /** Routes each reply to another client's connection. */
+        CROSS_SESSION
+    }
+
+    public static final long STALL_MILLIS = 1_500;
+    private final Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setBlockedThreadCheckInterval(60_000));
+    private final HttpServer server;
+    private volatile Mode mode = Mode.HEALTHY;
+    private volatile String requiredAuthorization;
+    private final AtomicReference<String> lastAuthorization = new AtomicReference<>();
+    private final AtomicReference<String> lastProbeHeader = new AtomicReference<>();
+    private final AtomicReference<String> lastQuery = new AtomicReference<>();
+    private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<ServerWebSocket> sockets = ConcurrentHashMap.newKeySet();
+    private final AtomicLong upgrades = new AtomicLong();
+    private final AtomicLong normalCloses = new AtomicLong();
+
+    public ChatBackend() {
+        server = vertx.createHttpServer().connectionHandler(conn -> {
+            connections.add(conn);
+            conn.closeHandler(v -> connections.remove(conn));
+        }).requestHandler(this::handle);
+        try {
+            server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void handle(HttpServerRequest req) {
+        lastAuthorization.set(req.getHeader("Authorization"));
+        lastProbeHeader.set(req.getHeader("X-Probe"));
+        lastQuery.set(req.query());
+        String required = requiredAuthorization;
+        if (required != null && !required.equals(req.getHeader("Authorization"))) {
+            req.response().setStatusCode(401).end("bad token");
+            return;
+        }
+        switch (mode) {
+            case ERROR_500_BEFORE_ACCEPT -> req.response().setStatusCode(500)
+                    .end("WebSocket is not connected. Need to call \"accept\" first.");
+            case REJECT_403 -> req.response().setStatusCode(403).end("forbidden");
+            case NO_UPGRADE_ANSWER -> {
+                // never answer
+            }
+            default -> req.toWebSocket().onSuccess(this::accepted);
+        }
+    }
+
+    private void accepted(ServerWebSocket ws) {
+        upgrades.incrementAndGet();
+        sockets.add(ws);
+        ws.closeHandler(v -> {
+            sockets.remove(ws);
+            if (ws.closeStatusCode() != null && ws.closeStatusCode() == 1000) {
+                normalCloses.incrementAndGet();
+            }
+        });
+        switch (mode) {
+            case CLOSE_1011 -> ws.close((short) 1011, "handler could not be built");
+            case STOP_READING -> vertx.setTimer(1, id -> stall());
+            case SILENT -> ws.textMessageHandler(text -> {
+            });
+            default -> ws.textMessageHandler(text -> reply(ws, text));
+        }
+    }
+
+    /** Blocks this server's event loop: nothing is read, no pong is sent, as in a stalled backend. */
+    private static void stall() {
+        try {
+            Thread.sleep(STALL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void reply(ServerWebSocket from, String text) {
+        JsonObject in;
+        try {
+            in = new JsonObject(text);
+        } catch (RuntimeException notJson) {
+            from.writeTextMessage("{\"type\":\"error\",\"detail\":\"not json\"}");
+            return;
+        }
+        String session = in.getString("session", "");
+        ServerWebSocket to = from;
+        if (mode == Mode.CROSS_SESSION) {
+            to = sockets.stream().filter(s -> s != from).findAny().orElse(from);
+        }
+        switch (in.getString("type", "")) {
+            case "ping" -> to.writeTextMessage(new JsonObject().put("type", "pong").put("session", session).encode());
+            case "chat" -> {
+                List<String> events = new ArrayList<>(AGENT_EVENTS);
+                if (mode == Mode.OUT_OF_ORDER) {
+                    events.set(1, AGENT_EVENTS.get(2));
+                    events.set(2, AGENT_EVENTS.get(1));
+                }
+                for (String event : events) {
+                    to.writeTextMessage(new JsonObject().put("type", event).put("session", session).encode());
+                }
+            }
+            default -> to.writeTextMessage(new JsonObject().put("type", "unknown").encode());
+        }
+    }
+
+    public String url(String path) {
+        return "ws://127.0.0.1:" + server.actualPort() + path;
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public void mode(Mode mode) {
+        this.mode = mode;
+    }
+
+    public void requireAuthorization(String value) {
+        requiredAuthorization = value;
+    }
+
+    public String lastAuthorization() {
+        return lastAuthorization.get();
+    }
+
+    public String lastProbeHeader() {
+        return lastProbeHeader.get();
+    }
+
+    public String lastQuery() {
+        return lastQuery.get();
+    }
+
+    /** TCP connections open right now, upgraded or not. */
+    public int openConnections() {
+        return connections.size();
+    }
+
+    public long upgrades() {
+        return upgrades.get();
+    }
+
+    public long normalCloses() {
+        return normalCloses.get();
+    }
+
+    @Override
+    public void close() {
+        vertx.close();
+    }
+}
