@@ -60,6 +60,53 @@ class ConfigRefusalIT {
         }
     }
 
+    static Stream<Arguments> badBackendConfigurations() {
+        return Stream.of(
+                Arguments.of("GUARDIAN_BACKEND_URL", "http://127.0.0.1:8080/ws",
+                        "guardian.backend.url (GUARDIAN_BACKEND_URL) = \"http://127.0.0.1:8080/ws\": has unknown scheme \"http\"; use ws:// or wss://"),
+                Arguments.of("GUARDIAN_BACKEND_SCRIPT", "{\"send\": \"hi\"}",
+                        "guardian.backend.script (GUARDIAN_BACKEND_SCRIPT): must be a non-empty JSON array of steps"),
+                Arguments.of("GUARDIAN_BACKEND_SCRIPT", "[{\"send\": \"hi\"}, {\"wait\": 1}]",
+                        "guardian.backend.script (GUARDIAN_BACKEND_SCRIPT): step 2 needs one of \"send\", \"expect\", \"expectRegex\" or a non-empty \"expectSequence\""),
+                Arguments.of("GUARDIAN_BACKEND_SCRIPT", "[{\"expectRegex\": \"(unclosed\"}]",
+                        "guardian.backend.script (GUARDIAN_BACKEND_SCRIPT): step 1 has an invalid regular expression"),
+                Arguments.of("GUARDIAN_BACKEND_SCRIPT", "[{\"send\": \"hi\"",
+                        "guardian.backend.script (GUARDIAN_BACKEND_SCRIPT): is not valid JSON"),
+                Arguments.of("GUARDIAN_BACKEND_SESSIONS", "0",
+                        "guardian.backend.sessions (GUARDIAN_BACKEND_SESSIONS) = \"0\": use a whole number from 1 to 100"),
+                Arguments.of("GUARDIAN_BACKEND_AUTH_MODE", "oauth",
+                        "guardian.backend.auth.mode (GUARDIAN_BACKEND_AUTH_MODE) = \"oauth\": use none, bearer, jwt or client-credentials"),
+                Arguments.of("GUARDIAN_BACKEND_AUTH_MODE", "bearer",
+                        "guardian.backend.auth.token-env (GUARDIAN_BACKEND_AUTH_TOKEN_ENV): with auth mode bearer set exactly one of"),
+                Arguments.of("GUARDIAN_BACKEND_UPGRADE_TIMEOUT", "20s",
+                        "guardian.backend.timeout (GUARDIAN_BACKEND_TIMEOUT) = \"10s\": must be at least guardian.backend.connect-timeout + guardian.backend.upgrade-timeout = 22s"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badBackendConfigurations")
+    void refusesABadBackendConfiguration(String variable, String value, String expectedLine) {
+        try (GuardianProcess g = GuardianProcess.with("GUARDIAN_BACKEND_URL", "ws://127.0.0.1:1/ws", variable, value)
+                .start()) {
+            assertEquals(1, g.awaitExit(Duration.ofSeconds(30)), g.output());
+            assertTrue(g.output().contains(expectedLine), () -> "expected <" + expectedLine + "> in:\n" + g.output());
+        }
+    }
+
+    @Test
+    void jwtProblemsAreNamedWithoutShowingTheSecret() {
+        String secret = "short-" + SECRET;
+        try (GuardianProcess g = GuardianProcess.with("GUARDIAN_BACKEND_URL", "ws://127.0.0.1:1/ws",
+                "GUARDIAN_BACKEND_AUTH_MODE", "jwt", "GUARDIAN_BACKEND_AUTH_JWT_SECRET", secret.substring(0, 20),
+                "GUARDIAN_BACKEND_AUTH_JWT_LIFETIME", "10m").start()) {
+            assertEquals(1, g.awaitExit(Duration.ofSeconds(30)), g.output());
+            assertTrue(g.output().contains("guardian.backend.auth.jwt-secret (GUARDIAN_BACKEND_AUTH_JWT_SECRET): is "
+                    + "shorter than 32 bytes; HS256 needs a 256-bit secret"), g.output());
+            assertTrue(g.output().contains("guardian.backend.auth.jwt-lifetime (GUARDIAN_BACKEND_AUTH_JWT_LIFETIME) = "
+                    + "\"10m\": must be at most 5m"), g.output());
+            assertFalse(g.output().contains(secret.substring(0, 20)), g.output());
+        }
+    }
+
     @Test
     void reportsEveryProblemAtOnce() {
         try (GuardianProcess g = GuardianProcess.with("GUARDIAN_POSTGRES_URL", "oracle://x", "GUARDIAN_STARTUP_BUDGET",

@@ -40,7 +40,7 @@ class WebSocketGateIT {
     @BeforeEach
     void healthy() {
         backend.mode(Mode.HEALTHY);
-        backend.requireAuthorization(null);
+        backend.requireAuthorization((String) null);
     }
 
     private static GuardianProcess guardian(String... extra) {

@@ -7,10 +7,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -49,17 +51,19 @@ public final class ChatBackend implements AutoCloseable {
     private final Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setBlockedThreadCheckInterval(60_000));
     private final HttpServer server;
     private volatile Mode mode = Mode.HEALTHY;
-    private volatile String requiredAuthorization;
+    private volatile Predicate<String> authorization = header -> true;
     private final AtomicReference<String> lastAuthorization = new AtomicReference<>();
     private final AtomicReference<String> lastProbeHeader = new AtomicReference<>();
     private final AtomicReference<String> lastQuery = new AtomicReference<>();
+    private final AtomicReference<String> lastSubprotocol = new AtomicReference<>();
     private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<ServerWebSocket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong upgrades = new AtomicLong();
     private final AtomicLong normalCloses = new AtomicLong();
 
     public ChatBackend() {
-        server = vertx.createHttpServer().connectionHandler(conn -> {
+        server = vertx.createHttpServer(new HttpServerOptions().setWebSocketSubProtocols(List.of("chat.v1")))
+                .connectionHandler(conn -> {
             connections.add(conn);
             conn.closeHandler(v -> connections.remove(conn));
         }).requestHandler(this::handle);
@@ -74,8 +78,8 @@ public final class ChatBackend implements AutoCloseable {
         lastAuthorization.set(req.getHeader("Authorization"));
         lastProbeHeader.set(req.getHeader("X-Probe"));
         lastQuery.set(req.query());
-        String required = requiredAuthorization;
-        if (required != null && !required.equals(req.getHeader("Authorization"))) {
+        lastSubprotocol.set(req.getHeader("Sec-WebSocket-Protocol"));
+        if (!authorization.test(req.getHeader("Authorization"))) {
             req.response().setStatusCode(401).end("bad token");
             return;
         }
@@ -158,8 +162,17 @@ public final class ChatBackend implements AutoCloseable {
         this.mode = mode;
     }
 
+    /** Upgrades whose Authorization header fails {@code check} are refused with 401; null accepts all. */
+    public void requireAuthorization(Predicate<String> check) {
+        authorization = check == null ? header -> true : check;
+    }
+
     public void requireAuthorization(String value) {
-        requiredAuthorization = value;
+        requireAuthorization(value == null ? null : value::equals);
+    }
+
+    public String lastSubprotocol() {
+        return lastSubprotocol.get();
     }
 
     public String lastAuthorization() {

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 /**
  * The packaged Guardian ({@code target/quarkus-app/quarkus-run.jar}) run as a real process with environment
  * variables, as a platform would run it. Its output is captured so tests can read the logs.
@@ -112,8 +114,13 @@ public final class GuardianProcess implements AutoCloseable {
 
     /** Waits for a state in the full health JSON and returns that JSON. */
     public Health awaitState(String state, Duration atMost) {
-        await("state " + state).atMost(atMost).pollInterval(Duration.ofMillis(25))
-                .until(() -> state.equals(health().state()));
+        try {
+            await("state " + state).atMost(atMost).pollInterval(Duration.ofMillis(25))
+                    .until(() -> state.equals(health().state()));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no state " + state + " within " + atMost + "; last answer:\n" + health().body(),
+                    e);
+        }
         return health();
     }
 

@@ -154,6 +154,11 @@ public final class WebSocketCheck implements Check {
             return new CheckFailure("upgrade rejected with HTTP " + rejected.getStatus(),
                     Map.of("upgrade_status", (long) rejected.getStatus()));
         }
+        String message = String.valueOf(failure.getMessage());
+        if (message.startsWith("Invalid subprotocol")) {
+            return new CheckFailure("the upgrade answered with none of the offered subprotocols (" + message + ")",
+                    session.details());
+        }
         return new CheckFailure(Failures.describe(failure), session.details());
     }
 }
