@@ -15,6 +15,8 @@ import org.jboss.logging.Logger;
 import dev.guardian.checks.AuthCheck;
 import dev.guardian.checks.PostgresCheck;
 import dev.guardian.checks.RedisCheck;
+import dev.guardian.checks.websocket.HeartbeatKeeper;
+import dev.guardian.checks.websocket.TokenSource;
 import dev.guardian.checks.websocket.TokenSources;
 import dev.guardian.checks.websocket.WebSocketCheck;
 import dev.guardian.config.CheckTiming;
@@ -58,6 +60,8 @@ public class Guardian {
     private volatile ReadinessEngine engine;
     private final List<Cancellable> loops = new ArrayList<>();
     private long budgetTimer = -1;
+    private HeartbeatKeeper keeper;
+    private volatile Envelope envelope = Envelope.NONE;
 
     void start(@Observes @Priority(1) StartupEvent event) {
         Settings settings = SettingsParser.parse(config, secrets);
@@ -73,11 +77,16 @@ public class Guardian {
         settings.postgres().ifPresent(p -> add(checks, timings, new PostgresCheck(vertx, p), p.timing()));
         settings.redis().ifPresent(r -> add(checks, timings, new RedisCheck(vertx, r), r.timing()));
         settings.auth().ifPresent(a -> add(checks, timings, new AuthCheck(vertx, a), a.timing()));
-        settings.backend().ifPresent(b -> add(checks, timings,
-                new WebSocketCheck(b, TokenSources.of(b.auth(), vertx, secrets)), b.timing()));
+        TokenSource backendTokens = settings.backend().map(b -> TokenSources.of(b.auth(), vertx, secrets))
+                .orElse(TokenSource.NONE);
+        settings.backend().ifPresent(b -> add(checks, timings, new WebSocketCheck(b, backendTokens), b.timing()));
         for (int i = 0; i < checks.size(); i++) {
             engine.register(checks.get(i).name(), checks.get(i).target(), timings.get(i));
         }
+        settings.heartbeat().ifPresent(h -> engine.register(HeartbeatKeeper.NAME, settings.backend().get().display(),
+                h.timing()));
+        envelope = Envelope.of(settings);
+        envelope.log();
         metrics.bind(engine);
         healthEntries.register(engine);
         this.engine = engine;
@@ -88,6 +97,11 @@ public class Guardian {
         }
         for (int i = 0; i < checks.size(); i++) {
             loops.add(new CheckLoop(checks.get(i), timings.get(i), engine, secrets).start());
+        }
+        if (settings.heartbeat().isPresent()) {
+            keeper = new HeartbeatKeeper(vertx, settings.backend().get(), settings.heartbeat().get(), backendTokens,
+                    engine, metrics, secrets);
+            keeper.start();
         }
         scheduleBudget(engine, settings);
     }
@@ -116,12 +130,20 @@ public class Guardian {
         }
         vertx.cancelTimer(budgetTimer);
         loops.forEach(Cancellable::cancel);
+        if (keeper != null) {
+            keeper.stop().await().atMost(Duration.ofSeconds(2));
+        }
     }
 
     /** The current verdict; null only in the instant before startup wiring finished. */
     public Verdict verdict() {
         ReadinessEngine e = engine;
         return e == null ? null : e.verdict();
+    }
+
+    /** The load-balancer envelope shown in the health JSON. */
+    public Envelope envelope() {
+        return envelope;
     }
 
     /** When the process started, so the budget counts from there and not from when Quarkus got here. */

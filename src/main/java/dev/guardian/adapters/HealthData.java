@@ -14,7 +14,7 @@ final class HealthData {
     private HealthData() {
     }
 
-    static HealthCheckResponse engine(String name, boolean up, Verdict v) {
+    static HealthCheckResponse engine(String name, boolean up, Verdict v, Map<String, Object> extra) {
         HealthCheckResponseBuilder b = HealthCheckResponse.named(name).status(up)
                 .withData("state", v.state().name())
                 .withData("since", v.since().toString())
@@ -24,6 +24,7 @@ final class HealthData {
         if (v.startupDuration() != null) {
             b.withData("startup_duration_ms", v.startupDuration().toMillis());
         }
+        putAll(b, extra);
         return b.build();
     }
 
@@ -42,7 +43,13 @@ final class HealthData {
         if (s.lastError() != null) {
             b.withData("last_error", s.lastError());
         }
-        for (Map.Entry<String, Object> d : s.details().entrySet()) {
+        putAll(b, s.details());
+        return b.build();
+    }
+
+    /** MicroProfile Health data is flat: longs, booleans and strings. */
+    private static void putAll(HealthCheckResponseBuilder b, Map<String, Object> data) {
+        for (Map.Entry<String, Object> d : data.entrySet()) {
             if (d.getValue() instanceof Long l) {
                 b.withData(d.getKey(), l);
             } else if (d.getValue() instanceof Boolean bool) {
@@ -51,7 +58,6 @@ final class HealthData {
                 b.withData(d.getKey(), String.valueOf(d.getValue()));
             }
         }
-        return b.build();
     }
 
     private static void putTime(HealthCheckResponseBuilder b, String key, Instant at) {

@@ -1,10 +1,12 @@
 package dev.guardian.adapters;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.guardian.checks.websocket.HeartbeatKeeper;
 import dev.guardian.engine.Attempt;
 import dev.guardian.engine.CheckSnapshot;
 import dev.guardian.engine.EngineListener;
@@ -22,7 +24,7 @@ import io.micrometer.core.instrument.Timer;
  * state, transitions and startup duration. Gauges read the cached verdict.
  */
 @ApplicationScoped
-class MetricsAdapter implements EngineListener {
+class MetricsAdapter implements EngineListener, HeartbeatKeeper.Observer {
     @Inject
     MeterRegistry registry;
 
@@ -51,6 +53,24 @@ class MetricsAdapter implements EngineListener {
         Timer.builder("guardian.check.attempt").description("duration of one check attempt")
                 .tag("check", attempt.check()).tag("outcome", attempt.outcome())
                 .register(registry).record(attempt.durationNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void pong(Duration rtt) {
+        Timer.builder("guardian.heartbeat.rtt").description("heartbeat ping to pong round-trip time")
+                .publishPercentiles(0.5, 0.9, 0.99).register(registry).record(rtt);
+    }
+
+    @Override
+    public void missedPong() {
+        Counter.builder("guardian.heartbeat.missed.pongs").description("pings whose pong did not come in time")
+                .register(registry).increment();
+    }
+
+    @Override
+    public void reconnected() {
+        Counter.builder("guardian.heartbeat.reconnects").description("heartbeat connections re-established")
+                .register(registry).increment();
     }
 
     @Override

@@ -22,7 +22,8 @@ final class Probes {
 
     private static Uni<HealthCheckResponse> answer(Guardian guardian, String name, Rule rule) {
         Verdict v = guardian.verdict();
-        return Uni.createFrom().item(v == null ? HealthData.notWired(name) : HealthData.engine(name, rule.up(v), v));
+        return Uni.createFrom().item(v == null ? HealthData.notWired(name)
+                : HealthData.engine(name, rule.up(v), v, guardian.envelope().data()));
     }
 
     private interface Rule {

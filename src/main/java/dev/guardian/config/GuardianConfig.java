@@ -24,6 +24,43 @@ public interface GuardianConfig {
 
     Backend backend();
 
+    Heartbeat heartbeat();
+
+    LoadBalancer loadBalancer();
+
+    /** The keeper's own persistent loopback connection to the backend, pinged on its own timer. */
+    interface Heartbeat {
+        /** On by default whenever guardian.backend.url is set. */
+        @WithDefault("true")
+        String enabled();
+
+        @WithDefault("10s")
+        String interval();
+
+        @WithDefault("5s")
+        String pongTimeout();
+
+        /** Consecutive missed pongs that make the heartbeat check fail (its failure threshold). */
+        @WithDefault("2")
+        String missedPongs();
+
+        /** Optional text frame sent with each ping, for balancers that do not count control frames as traffic. */
+        Optional<String> keepaliveMessage();
+    }
+
+    /** The balancer in front of the backend, whose timeouts every heartbeat interval must respect. */
+    interface LoadBalancer {
+        /** none, gcp-https-lb, cloud-run, aws-alb, nginx or cloudflare. */
+        @WithDefault("none")
+        String profile();
+
+        /** Overrides the profile's idle timeout. */
+        Optional<String> idleTimeout();
+
+        /** Overrides the profile's connection lifetime cap. */
+        Optional<String> maxLifetime();
+    }
+
     /** Random spread applied to every delay, as a fraction (0.2 = ±20 %), so replicas do not probe in lockstep. */
     @WithDefault("0.2")
     String jitter();
@@ -83,6 +120,9 @@ public interface GuardianConfig {
 
         /** The same, read from a file. */
         Optional<String> scriptFile();
+
+        /** The backend's own WebSocket heartbeat interval, when declared, checked against the balancer. */
+        Optional<String> heartbeatInterval();
 
         /** Concurrent connections, each with its own ${session} token. */
         @WithDefault("1")

@@ -12,7 +12,51 @@ import dev.guardian.checks.websocket.Script;
 
 /** Guardian's configuration after validation: every value typed, every URL parsed, every secret registered. */
 public record Settings(Duration budget, boolean exitOnFailure, Optional<Postgres> postgres, Optional<Redis> redis,
-        Optional<Auth> auth, Optional<Backend> backend) {
+        Optional<Auth> auth, Optional<Backend> backend, Optional<Heartbeat> heartbeat, LoadBalancer loadBalancer) {
+
+    /** The keeper's persistent connection: a ping every interval, a pong due within pongTimeout. */
+    public record Heartbeat(Duration interval, Duration pongTimeout, int missedPongs, String keepaliveMessage,
+            CheckTiming timing) {
+    }
+
+    /**
+     * The balancer's limits (either may be null) and the envelope they imply: an interval plus its pong timeout
+     * must fit in half of the tightest limit, so that one lost ping still leaves the connection alive.
+     */
+    public record LoadBalancer(LoadBalancerProfile profile, Duration idleTimeout, Duration maxLifetime) {
+
+        /** The tightest of idle timeout and lifetime cap; null when there is none. */
+        public Duration limit() {
+            if (idleTimeout == null) {
+                return maxLifetime;
+            }
+            return maxLifetime == null || idleTimeout.compareTo(maxLifetime) <= 0 ? idleTimeout : maxLifetime;
+        }
+
+        /** Largest safe interval for a heartbeat whose pong may take {@code pongTimeout}; null: unlimited. */
+        public Duration largestSafeInterval(Duration pongTimeout) {
+            Duration limit = limit();
+            return limit == null ? null : limit.dividedBy(2).minus(pongTimeout);
+        }
+
+        public String describeLimit() {
+            Duration limit = limit();
+            boolean lifetime = limit != null && limit.equals(maxLifetime);
+            return SettingsParser.human(limit) + " (" + (lifetime ? "lifetime cap" : "idle timeout") + ": "
+                    + profile.source + ")";
+        }
+
+        /** Said in the log and the JSON when the balancer caps lifetimes; null otherwise. */
+        public String lifetimeNote() {
+            if (maxLifetime == null) {
+                return null;
+            }
+            String note = profile.id + " closes every WebSocket after " + SettingsParser.human(maxLifetime)
+                    + ", idle or not: pings cannot keep a connection past that; clients must reconnect";
+            return maxLifetime.compareTo(Duration.ofMinutes(2)) < 0
+                    ? note + ". The cap is short (under 2 minutes): raise it where the platform allows" : note;
+        }
+    }
 
     /** {@code display} is the URL with its password masked, safe to show anywhere. */
     public record Postgres(String host, int port, String database, String user, String password, String display,

@@ -69,13 +69,18 @@ public final class SettingsParser {
         Optional<Settings.Redis> redis = dependency("redis", c.redis(), jitter, this::redis);
         Optional<Settings.Auth> auth = dependency("auth", c.auth(), jitter, this::auth);
         Optional<Settings.Backend> backend = new BackendParser(this).parse(c.backend(), jitter);
+        HeartbeatParser heartbeats = new HeartbeatParser(this);
+        Settings.LoadBalancer lb = heartbeats.loadBalancer(c.loadBalancer());
+        Optional<Settings.Heartbeat> heartbeat = heartbeats.heartbeat(c.heartbeat(), c.backend().url().isPresent(),
+                jitter, lb);
+        heartbeats.backendHeartbeat(c.backend().heartbeatInterval(), lb);
         if (budget != null) {
             pg.ifPresent(p -> budgetFits(budget, "postgres", p.timing()));
             redis.ifPresent(r -> budgetFits(budget, "redis", r.timing()));
             auth.ifPresent(a -> budgetFits(budget, "auth", a.timing()));
             backend.ifPresent(b -> budgetFits(budget, "backend", b.timing()));
         }
-        return new Settings(budget, exit, pg, redis, auth, backend);
+        return new Settings(budget, exit, pg, redis, auth, backend, heartbeat, lb);
     }
 
     private interface TargetParser<T> {
@@ -312,7 +317,7 @@ public final class SettingsParser {
         if (ms < 1_000) {
             return ms + "ms";
         }
-        if (ms % 60_000 == 0) {
+        if (ms % 60_000 == 0 && ms >= 120_000) {
             return (ms / 60_000) + "m";
         }
         return ms % 1_000 == 0 ? (ms / 1_000) + "s" : (ms / 1000.0) + "s";

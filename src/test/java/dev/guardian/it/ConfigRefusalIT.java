@@ -78,6 +78,10 @@ class ConfigRefusalIT {
                         "guardian.backend.auth.mode (GUARDIAN_BACKEND_AUTH_MODE) = \"oauth\": use none, bearer, jwt or client-credentials"),
                 Arguments.of("GUARDIAN_BACKEND_AUTH_MODE", "bearer",
                         "guardian.backend.auth.token-env (GUARDIAN_BACKEND_AUTH_TOKEN_ENV): with auth mode bearer set exactly one of"),
+                Arguments.of("GUARDIAN_LOAD_BALANCER_PROFILE", "haproxy",
+                        "guardian.load-balancer.profile (GUARDIAN_LOAD_BALANCER_PROFILE) = \"haproxy\": use one of none, gcp-https-lb, cloud-run, aws-alb, nginx, cloudflare"),
+                Arguments.of("GUARDIAN_HEARTBEAT_PONG_TIMEOUT", "0s",
+                        "guardian.heartbeat.pong-timeout (GUARDIAN_HEARTBEAT_PONG_TIMEOUT) = \"0s\": use a positive duration"),
                 Arguments.of("GUARDIAN_BACKEND_UPGRADE_TIMEOUT", "20s",
                         "guardian.backend.timeout (GUARDIAN_BACKEND_TIMEOUT) = \"10s\": must be at least guardian.backend.connect-timeout + guardian.backend.upgrade-timeout = 22s"));
     }
@@ -90,6 +94,55 @@ class ConfigRefusalIT {
             assertEquals(1, g.awaitExit(Duration.ofSeconds(30)), g.output());
             assertTrue(g.output().contains(expectedLine), () -> "expected <" + expectedLine + "> in:\n" + g.output());
         }
+    }
+
+    static Stream<Arguments> unsafeHeartbeats() {
+        return Stream.of(
+                // The incident: the backend pinged every 45 s behind a balancer that allowed 30 s.
+                Arguments.of(new String[] { "GUARDIAN_LOAD_BALANCER_PROFILE", "gcp-https-lb",
+                        "GUARDIAN_BACKEND_HEARTBEAT_INTERVAL", "45s" },
+                        "guardian.backend.heartbeat-interval (GUARDIAN_BACKEND_HEARTBEAT_INTERVAL) = \"45s\": unsafe behind load-balancer profile gcp-https-lb, whose limit is 30s (lifetime cap: Google Cloud HTTP(S) load balancer backend service timeout (default 30s), a cap on the whole connection lifetime, idle or not); the backend's heartbeat must be at most half of it; the largest safe value is 15s"),
+                Arguments.of(new String[] { "GUARDIAN_LOAD_BALANCER_PROFILE", "aws-alb",
+                        "GUARDIAN_HEARTBEAT_INTERVAL", "40s" },
+                        "guardian.heartbeat.interval (GUARDIAN_HEARTBEAT_INTERVAL) = \"40s\": unsafe behind load-balancer profile aws-alb, whose limit is 60s (idle timeout: AWS Application Load Balancer idle timeout (default 60s)); interval + pong-timeout (5s) must be at most half of it; the largest safe value is 25s"),
+                Arguments.of(new String[] { "GUARDIAN_LOAD_BALANCER_PROFILE", "nginx",
+                        "GUARDIAN_LOAD_BALANCER_IDLE_TIMEOUT", "20s" },
+                        "guardian.heartbeat.interval (GUARDIAN_HEARTBEAT_INTERVAL) = \"10s\": unsafe behind load-balancer profile nginx, whose limit is 20s (idle timeout: nginx proxy_read_timeout (default 60s)); interval + pong-timeout (5s) must be at most half of it; the largest safe value is 5s"),
+                Arguments.of(new String[] { "GUARDIAN_LOAD_BALANCER_PROFILE", "cloudflare",
+                        "GUARDIAN_HEARTBEAT_PONG_TIMEOUT", "60s" },
+                        "guardian.heartbeat.interval (GUARDIAN_HEARTBEAT_INTERVAL) = \"10s\": unsafe behind load-balancer profile cloudflare, whose limit is 100s (idle timeout: Cloudflare proxy idle timeout (about 100s)); interval + pong-timeout (60s) must be at most half of it; lower guardian.heartbeat.pong-timeout first"),
+                Arguments.of(new String[] { "GUARDIAN_LOAD_BALANCER_PROFILE", "cloud-run",
+                        "GUARDIAN_LOAD_BALANCER_MAX_LIFETIME", "7200s" },
+                        "guardian.load-balancer.max-lifetime (GUARDIAN_LOAD_BALANCER_MAX_LIFETIME) = \"120m\": Cloud Run's request timeout is at most 3600s"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("unsafeHeartbeats")
+    void refusesUnsafeHeartbeatIntervals(String[] env, String expectedLine) {
+        GuardianProcess g = GuardianProcess.with("GUARDIAN_BACKEND_URL", "ws://127.0.0.1:1/ws");
+        for (int i = 0; i < env.length; i += 2) {
+            g.env(env[i], env[i + 1]);
+        }
+        try (GuardianProcess started = g.start()) {
+            assertEquals(1, started.awaitExit(Duration.ofSeconds(30)), started.output());
+            assertTrue(started.output().contains(expectedLine),
+                    () -> "expected <" + expectedLine + "> in:\n" + started.output());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("safeHeartbeats")
+    void startsWithSafeHeartbeatIntervals(String profile, String interval) {
+        try (GuardianProcess g = GuardianProcess.with("GUARDIAN_BACKEND_URL", "ws://127.0.0.1:1/ws",
+                "GUARDIAN_LOAD_BALANCER_PROFILE", profile, "GUARDIAN_HEARTBEAT_INTERVAL", interval)
+                .start().awaitListening()) {
+            assertEquals("STARTING", g.health().state(), g.output());
+        }
+    }
+
+    static Stream<Arguments> safeHeartbeats() {
+        return Stream.of(Arguments.of("gcp-https-lb", "10s"), Arguments.of("aws-alb", "25s"),
+                Arguments.of("cloudflare", "45s"), Arguments.of("cloud-run", "2m"), Arguments.of("none", "10m"));
     }
 
     @Test

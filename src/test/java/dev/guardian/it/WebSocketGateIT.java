@@ -47,7 +47,9 @@ class WebSocketGateIT {
         GuardianProcess g = GuardianProcess.with("GUARDIAN_BACKEND_URL", backend.url("/ws"),
                 "GUARDIAN_BACKEND_CONNECT_TIMEOUT", "500ms", "GUARDIAN_BACKEND_UPGRADE_TIMEOUT", "500ms",
                 "GUARDIAN_BACKEND_STEP_TIMEOUT", "500ms", "GUARDIAN_BACKEND_PING_TIMEOUT", "500ms",
-                "GUARDIAN_STARTUP_BUDGET", "120s");
+                "GUARDIAN_STARTUP_BUDGET", "120s",
+                // The gate alone: the heartbeat's own connection would share the backend's routing.
+                "GUARDIAN_HEARTBEAT_ENABLED", "false");
         for (int i = 0; i < extra.length; i += 2) {
             g.env(extra[i], extra[i + 1]);
         }

@@ -49,7 +49,9 @@ public final class ChatBackend implements AutoCloseable {
 
     public static final long STALL_MILLIS = 1_500;
     private final Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setBlockedThreadCheckInterval(60_000));
-    private final HttpServer server;
+    private HttpServer server;
+    private int port;
+    private final java.util.concurrent.atomic.AtomicLong keepalives = new java.util.concurrent.atomic.AtomicLong();
     private volatile Mode mode = Mode.HEALTHY;
     private volatile Predicate<String> authorization = header -> true;
     private final AtomicReference<String> lastAuthorization = new AtomicReference<>();
@@ -62,16 +64,36 @@ public final class ChatBackend implements AutoCloseable {
     private final AtomicLong normalCloses = new AtomicLong();
 
     public ChatBackend() {
+        listen(0);
+    }
+
+    private void listen(int onPort) {
         server = vertx.createHttpServer(new HttpServerOptions().setWebSocketSubProtocols(List.of("chat.v1")))
                 .connectionHandler(conn -> {
-            connections.add(conn);
-            conn.closeHandler(v -> connections.remove(conn));
-        }).requestHandler(this::handle);
+                    connections.add(conn);
+                    conn.closeHandler(v -> connections.remove(conn));
+                }).requestHandler(this::handle);
         try {
-            server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            server.listen(onPort, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+        port = server.actualPort();
+    }
+
+    /** Stops the server (every connection closes), then listens again on the same port. */
+    public void restart() {
+        try {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        listen(port);
+    }
+
+    /** Text frames {"type":"keepalive"} received, Guardian's application-level keepalive. */
+    public long keepalives() {
+        return keepalives.get();
     }
 
     private void handle(HttpServerRequest req) {
@@ -130,6 +152,10 @@ public final class ChatBackend implements AutoCloseable {
             return;
         }
         String session = in.getString("session", "");
+        if ("keepalive".equals(in.getString("type"))) {
+            keepalives.incrementAndGet();
+            return;
+        }
         ServerWebSocket to = from;
         if (mode == Mode.CROSS_SESSION) {
             to = sockets.stream().filter(s -> s != from).findAny().orElse(from);
@@ -151,11 +177,11 @@ public final class ChatBackend implements AutoCloseable {
     }
 
     public String url(String path) {
-        return "ws://127.0.0.1:" + server.actualPort() + path;
+        return "ws://127.0.0.1:" + port + path;
     }
 
     public int port() {
-        return server.actualPort();
+        return port;
     }
 
     public void mode(Mode mode) {

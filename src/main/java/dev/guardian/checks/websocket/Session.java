@@ -16,7 +16,7 @@ import io.smallrye.mutiny.subscription.UniEmitter;
  * One probe connection's view of the backend: the frames it received, whether the server closed it, and the
  * timings the health JSON shows. Callbacks arrive on the event loop; the exchange reads frames one by one.
  */
-final class Session {
+final class Session implements BackendConnector.Listener {
     /** More unsolicited frames than this within one attempt is a flood, not chatter. */
     static final int MAX_UNEXPECTED = 1_000;
 
@@ -59,14 +59,15 @@ final class Session {
     synchronized void done() {
         exchangeDoneNanos = System.nanoTime();
         if (closeCode == null) {
-            closeCode = (int) WebSocketCheck.DONE.getCode();
+            closeCode = (int) BackendConnector.DONE.getCode();
         }
     }
 
     // Emitters are completed outside the lock: completing one runs the rest of the attempt, which may cancel
     // other sessions and take their locks. Holding ours meanwhile could deadlock two event loops.
 
-    void onText(String frame) {
+    @Override
+    public void onText(String frame) {
         UniEmitter<? super String> deliver = null;
         Runnable failure = null;
         synchronized (this) {
@@ -97,7 +98,8 @@ final class Session {
         }
     }
 
-    void onBinary(int bytes) {
+    @Override
+    public void onBinary(int bytes) {
         synchronized (this) {
             if (firstFrameNanos < 0) {
                 firstFrameNanos = System.nanoTime();
@@ -111,7 +113,8 @@ final class Session {
         pongReceived = false;
     }
 
-    void onPong() {
+    @Override
+    public void onPong(String payload) {
         UniEmitter<? super Void> w;
         synchronized (this) {
             pongReceived = true;
@@ -123,7 +126,8 @@ final class Session {
         }
     }
 
-    void onClose(CloseReason reason) {
+    @Override
+    public void onClose(CloseReason reason) {
         Runnable failure = null;
         synchronized (this) {
             closeCode = reason == null ? null : reason.getCode();

@@ -1,6 +1,5 @@
 package dev.guardian.checks.websocket;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,12 +10,7 @@ import dev.guardian.checks.Resources;
 import dev.guardian.config.Settings;
 import dev.guardian.engine.Check;
 import dev.guardian.engine.CheckFailure;
-import dev.guardian.engine.Failures;
-import io.quarkus.websockets.next.BasicWebSocketConnector;
-import io.quarkus.websockets.next.CloseReason;
-import io.quarkus.websockets.next.WebSocketClientConnection;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.UpgradeRejectedException;
 
 /**
  * Proves over loopback that the backend's WebSocket path works end to end: the upgrade must answer 101, then the
@@ -24,14 +18,14 @@ import io.vertx.core.http.UpgradeRejectedException;
  * when done, whatever happened.
  */
 public final class WebSocketCheck implements Check {
-    static final CloseReason DONE = new CloseReason(1000, "guardian probe done");
-
     private final Settings.Backend target;
     private final TokenSource tokens;
+    private final BackendConnector connector;
 
     public WebSocketCheck(Settings.Backend target, TokenSource tokens) {
         this.target = target;
         this.tokens = tokens;
+        this.connector = new BackendConnector(target);
     }
 
     @Override
@@ -88,77 +82,20 @@ public final class WebSocketCheck implements Check {
 
     private Uni<Void> run(Session session, String bearer) {
         Exchange exchange = new Exchange(target.script(), target.stepTimeout(), target.pingTimeout(), bearer);
-        return Resources.using(() -> connect(session, bearer),
-                waiting -> waiting.ifNoItem().after(target.connectTimeout().plus(target.upgradeTimeout()))
-                        .failWith(() -> new CheckFailure("no upgrade response within "
-                                + target.connectTimeout().plus(target.upgradeTimeout()).toMillis() + " ms")),
+        return Resources.using(() -> connector.connect(session, text -> session.substitute(text, bearer), bearer),
+                waiting -> waiting.ifNoItem().after(connector.handshakeDeadline()).failWith(() -> new CheckFailure(
+                        "no upgrade response within " + connector.handshakeDeadline().toMillis() + " ms")),
                 conn -> {
                     session.upgraded();
                     return exchange.run(conn, session);
                 },
                 conn -> {
                     session.closingByUs();
-                    conn.close(DONE).subscribe().with(ok -> {
+                    conn.close(BackendConnector.DONE).subscribe().with(ok -> {
                     }, failure -> {
                     });
                 })
-                .onFailure(f -> !(f instanceof CheckFailure)).transform(f -> classify(f, session));
+                .onFailure().transform(f -> BackendConnector.classify(f, session.details()));
     }
 
-    private Uni<WebSocketClientConnection> connect(Session session, String bearer) {
-        URI uri = target.uri();
-        String query = uri.getRawQuery();
-        if (bearer != null && target.auth().queryParam() != null) {
-            String param = target.auth().queryParam() + "=" + java.net.URLEncoder.encode(bearer,
-                    java.nio.charset.StandardCharsets.UTF_8);
-            query = query == null ? param : query + "&" + param;
-        }
-        String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-                + (query == null ? "" : "?" + session.substitute(query, bearer));
-        BasicWebSocketConnector connector = BasicWebSocketConnector.create()
-                .baseUri(URI.create(uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())))
-                .path(path)
-                .executionModel(BasicWebSocketConnector.ExecutionModel.NON_BLOCKING)
-                .onTextMessage((c, text) -> session.onText(text))
-                .onBinaryMessage((c, bytes) -> session.onBinary(bytes.length()))
-                .onPong((c, data) -> session.onPong())
-                .onClose((c, reason) -> session.onClose(reason))
-                .customizeOptions((connectOptions, clientOptions) -> {
-                    clientOptions.setConnectTimeout((int) target.connectTimeout().toMillis());
-                    clientOptions.setMaxMessageSize(target.maxMessageSize());
-                    // A backend that stops reading never answers our close frame: drop TCP after a second.
-                    clientOptions.setClosingTimeout(1);
-                    clientOptions.setMaxFrameSize(Math.min(target.maxMessageSize(), 65_536));
-                    // Vert.x drops a connection whose upgrade does not answer in time, so nothing stays open. For the
-                    // handshake Vert.x 4.5 takes the idle timeout over the timeout when it is set: set both.
-                    long handshake = target.connectTimeout().plus(target.upgradeTimeout()).toMillis();
-                    connectOptions.setTimeout(handshake);
-                    connectOptions.setIdleTimeout(handshake);
-                });
-        for (Map.Entry<String, String> h : target.headers().entrySet()) {
-            connector.addHeader(h.getKey(), session.substitute(h.getValue(), bearer));
-        }
-        if (bearer != null && target.auth().queryParam() == null) {
-            connector.addHeader("Authorization", "Bearer " + bearer);
-        }
-        target.subprotocols().forEach(connector::addSubprotocol);
-        return connector.connect();
-    }
-
-    private static Throwable classify(Throwable failure, Session session) {
-        Throwable t = failure;
-        while (t != null && !(t instanceof UpgradeRejectedException)) {
-            t = t.getCause();
-        }
-        if (t instanceof UpgradeRejectedException rejected) {
-            return new CheckFailure("upgrade rejected with HTTP " + rejected.getStatus(),
-                    Map.of("upgrade_status", (long) rejected.getStatus()));
-        }
-        String message = String.valueOf(failure.getMessage());
-        if (message.startsWith("Invalid subprotocol")) {
-            return new CheckFailure("the upgrade answered with none of the offered subprotocols (" + message + ")",
-                    session.details());
-        }
-        return new CheckFailure(Failures.describe(failure), session.details());
-    }
 }
