@@ -119,11 +119,8 @@ class ConfigRefusalIT {
     @ParameterizedTest
     @MethodSource("unsafeHeartbeats")
     void refusesUnsafeHeartbeatIntervals(String[] env, String expectedLine) {
-        GuardianProcess g = GuardianProcess.with("GUARDIAN_BACKEND_URL", "ws://127.0.0.1:1/ws");
-        for (int i = 0; i < env.length; i += 2) {
-            g.env(env[i], env[i + 1]);
-        }
-        try (GuardianProcess started = g.start()) {
+        try (GuardianProcess started = GuardianProcess.with("GUARDIAN_BACKEND_URL", "ws://127.0.0.1:1/ws").env(env)
+                .start()) {
             assertEquals(1, started.awaitExit(Duration.ofSeconds(30)), started.output());
             assertTrue(started.output().contains(expectedLine),
                     () -> "expected <" + expectedLine + "> in:\n" + started.output());

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,18 +16,7 @@ import dev.guardian.testing.GuardianProcess;
 import dev.guardian.testing.Health;
 
 /** The heartbeat keeper: pongs tracked, a stalled path detected in bounded time, reconnects after a restart. */
-class HeartbeatIT {
-    static ChatBackend backend;
-
-    @BeforeAll
-    static void start() {
-        backend = new ChatBackend();
-    }
-
-    @AfterAll
-    static void stop() {
-        backend.close();
-    }
+class HeartbeatIT extends WithChatBackend {
 
     /** The gate is slowed right down so that only the heartbeat reacts to faults. */
     private static GuardianProcess guardian(String url, String... extra) {
@@ -37,10 +24,7 @@ class HeartbeatIT {
                 "GUARDIAN_BACKEND_INTERVAL", "60s", "GUARDIAN_BACKEND_FAILURE_THRESHOLD", "100",
                 "GUARDIAN_HEARTBEAT_INTERVAL", "300ms", "GUARDIAN_HEARTBEAT_PONG_TIMEOUT", "300ms",
                 "GUARDIAN_HEARTBEAT_MISSED_PONGS", "2", "GUARDIAN_STARTUP_BUDGET", "60s");
-        for (int i = 0; i < extra.length; i += 2) {
-            g.env(extra[i], extra[i + 1]);
-        }
-        return g.start().awaitListening();
+        return g.env(extra).start().awaitListening();
     }
 
     @Test

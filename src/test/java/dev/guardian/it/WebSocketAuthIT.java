@@ -14,8 +14,6 @@ import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,28 +25,14 @@ import dev.guardian.testing.Health;
 import dev.guardian.testing.OidcStub;
 
 /** How the upgrade authenticates: a token file, a JWT Guardian mints, a client-credentials token. */
-class WebSocketAuthIT {
+class WebSocketAuthIT extends WithChatBackend {
     static final String HS256_SECRET = "Jwt-Hs256-Secret-For-Tests-0123456789abcdef";
-    static ChatBackend backend;
-
-    @BeforeAll
-    static void start() {
-        backend = new ChatBackend();
-    }
-
-    @AfterAll
-    static void stop() {
-        backend.close();
-    }
 
     private static GuardianProcess guardian(String... env) {
         GuardianProcess g = GuardianProcess.with("GUARDIAN_BACKEND_URL", backend.url("/ws"),
                 "GUARDIAN_BACKEND_SCRIPT", WebSocketGateIT.PING_SCRIPT, "GUARDIAN_BACKEND_INTERVAL", "200ms",
                 "GUARDIAN_STARTUP_BUDGET", "60s");
-        for (int i = 0; i < env.length; i += 2) {
-            g.env(env[i], env[i + 1]);
-        }
-        return g.start().awaitListening();
+        return g.env(env).start().awaitListening();
     }
 
     private static String everything(GuardianProcess g) {

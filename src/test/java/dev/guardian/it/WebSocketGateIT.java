@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,23 +17,12 @@ import dev.guardian.testing.GuardianProcess;
 import dev.guardian.testing.Health;
 
 /** The loopback WebSocket gate against a real backend that misbehaves in each of the incident's ways. */
-class WebSocketGateIT {
+class WebSocketGateIT extends WithChatBackend {
     static final String PING_SCRIPT = "[{\"send\":{\"type\":\"ping\",\"session\":\"${session}\"}},"
             + "{\"expect\":{\"type\":\"pong\",\"session\":\"${session}\"}}]";
     static final String AGENT_SCRIPT = "[{\"send\":{\"type\":\"chat\",\"session\":\"${session}\"}},"
             + "{\"expectSequence\":[{\"type\":\"agent_started\"},{\"type\":\"agent_thinking\"},"
             + "{\"type\":\"tool_executing\"},{\"type\":\"tool_completed\"},{\"type\":\"agent_completed\"}]}]";
-    static ChatBackend backend;
-
-    @BeforeAll
-    static void start() {
-        backend = new ChatBackend();
-    }
-
-    @AfterAll
-    static void stop() {
-        backend.close();
-    }
 
     @BeforeEach
     void healthy() {
@@ -50,10 +37,7 @@ class WebSocketGateIT {
                 "GUARDIAN_STARTUP_BUDGET", "120s",
                 // The gate alone: the heartbeat's own connection would share the backend's routing.
                 "GUARDIAN_HEARTBEAT_ENABLED", "false");
-        for (int i = 0; i < extra.length; i += 2) {
-            g.env(extra[i], extra[i + 1]);
-        }
-        return g.start().awaitListening();
+        return g.env(extra).start().awaitListening();
     }
 
     /** Waits until the websocket check's last error contains {@code text}; returns the health JSON. */

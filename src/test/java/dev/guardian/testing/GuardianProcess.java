@@ -35,15 +35,19 @@ public final class GuardianProcess implements AutoCloseable {
     private Thread reader;
 
     public static GuardianProcess with(String... keyValues) {
-        GuardianProcess g = new GuardianProcess();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            g.env.put(keyValues[i], keyValues[i + 1]);
-        }
-        return g;
+        return new GuardianProcess().env(keyValues);
     }
 
     public GuardianProcess env(String key, String value) {
         env.put(key, value);
+        return this;
+    }
+
+    /** More variables, as name, value, name, value... */
+    public GuardianProcess env(String... keyValues) {
+        for (int i = 0; i < keyValues.length; i += 2) {
+            env.put(keyValues[i], keyValues[i + 1]);
+        }
         return this;
     }
 
