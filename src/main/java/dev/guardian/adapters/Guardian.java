@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
@@ -11,6 +12,8 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
+
+import sun.misc.Signal;
 
 import dev.guardian.checks.AuthCheck;
 import dev.guardian.checks.PostgresCheck;
@@ -30,6 +33,7 @@ import dev.guardian.engine.ReadinessEngine;
 import dev.guardian.engine.State;
 import dev.guardian.engine.Verdict;
 import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -61,10 +65,14 @@ public class Guardian {
     private final List<Cancellable> loops = new ArrayList<>();
     private long budgetTimer = -1;
     private HeartbeatKeeper keeper;
+    private boolean drained;
+    /** Set on shutdown: probe connections then close with 1001 (going away) instead of 1000. */
+    private final AtomicBoolean goingAway = new AtomicBoolean();
     private volatile Envelope envelope = Envelope.NONE;
 
     void start(@Observes @Priority(1) StartupEvent event) {
         Settings settings = SettingsParser.parse(config, secrets);
+        exitZeroOnSigterm();
         // An attempt cancelled at its deadline may still fail later (connection refused after the timeout):
         // expected, already reported as a timeout, not worth a stack trace.
         Infrastructure.setDroppedExceptionHandler(t -> LOG.debugf("late failure of a cancelled attempt: %s",
@@ -79,7 +87,7 @@ public class Guardian {
         settings.auth().ifPresent(a -> add(checks, timings, new AuthCheck(vertx, a), a.timing()));
         TokenSource backendTokens = settings.backend().map(b -> TokenSources.of(b.auth(), vertx, secrets))
                 .orElse(TokenSource.NONE);
-        settings.backend().ifPresent(b -> add(checks, timings, new WebSocketCheck(b, backendTokens), b.timing()));
+        settings.backend().ifPresent(b -> add(checks, timings, new WebSocketCheck(b, backendTokens, goingAway), b.timing()));
         for (int i = 0; i < checks.size(); i++) {
             engine.register(checks.get(i).name(), checks.get(i).target(), timings.get(i));
         }
@@ -123,12 +131,30 @@ public class Guardian {
         });
     }
 
+    /**
+     * SIGTERM: readiness turns DOWN at once (DRAINING) while the HTTP server keeps answering for the drain delay,
+     * loopback connections close with 1001 and in-flight checks are cancelled.
+     */
+    void drain(@Observes ShutdownDelayInitiatedEvent event) {
+        drainNow();
+    }
+
+    /** Also reached directly when no drain delay is configured. */
     void stop(@Observes ShutdownEvent event) {
+        drainNow();
+    }
+
+    private synchronized void drainNow() {
+        if (drained) {
+            return;
+        }
+        drained = true;
         ReadinessEngine e = engine;
         if (e != null) {
             e.drain();
         }
         vertx.cancelTimer(budgetTimer);
+        goingAway.set(true);
         loops.forEach(Cancellable::cancel);
         if (keeper != null) {
             keeper.stop().await().atMost(Duration.ofSeconds(2));
@@ -139,6 +165,18 @@ public class Guardian {
     public Verdict verdict() {
         ReadinessEngine e = engine;
         return e == null ? null : e.verdict();
+    }
+
+    /**
+     * SIGTERM is how Cloud Run and the kubelet ask a container to stop: a normal, graceful exit (code 0) rather
+     * than the JVM's 143, so that the platform does not record a crash.
+     */
+    private static void exitZeroOnSigterm() {
+        try {
+            Signal.handle(new Signal("TERM"), signal -> Quarkus.asyncExit(0));
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            LOG.debugf("SIGTERM handler not installed: %s", e.getMessage());
+        }
     }
 
     /** The load-balancer envelope shown in the health JSON. */

@@ -75,10 +75,10 @@ class HeartbeatIT extends WithChatBackend {
                 return hb.path("reconnects").asLong() > before && hb.path("connected").asBoolean()
                         && hb.path("last_attempt").asText().equals("success");
             });
-            assertTrue(g.output().contains("heartbeat connection closed by the server")
-                    || g.health().data("heartbeat").path("last_error").asText()
-                            .startsWith("heartbeat connection closed by the server"),
-                    g.health().body());
+            // The restart was seen: the last failure is the close itself, or a refused reconnect while it was down.
+            String lastError = g.health().data("heartbeat").path("last_error").asText();
+            assertTrue(lastError.startsWith("heartbeat connection closed by the server")
+                    || lastError.startsWith("cannot open the heartbeat connection: "), lastError);
             g.awaitState("READY", Duration.ofSeconds(20));
         }
     }

@@ -62,6 +62,7 @@ public final class ChatBackend implements AutoCloseable {
     private final Set<ServerWebSocket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong upgrades = new AtomicLong();
     private final AtomicLong normalCloses = new AtomicLong();
+    private final java.util.Map<Integer, AtomicLong> closeCodes = new ConcurrentHashMap<>();
 
     public ChatBackend() {
         listen(0);
@@ -121,8 +122,11 @@ public final class ChatBackend implements AutoCloseable {
         sockets.add(ws);
         ws.closeHandler(v -> {
             sockets.remove(ws);
-            if (ws.closeStatusCode() != null && ws.closeStatusCode() == 1000) {
-                normalCloses.incrementAndGet();
+            if (ws.closeStatusCode() != null) {
+                closeCodes.computeIfAbsent((int) ws.closeStatusCode(), c -> new AtomicLong()).incrementAndGet();
+                if (ws.closeStatusCode() == 1000) {
+                    normalCloses.incrementAndGet();
+                }
             }
         });
         switch (mode) {
@@ -220,6 +224,12 @@ public final class ChatBackend implements AutoCloseable {
 
     public long upgrades() {
         return upgrades.get();
+    }
+
+    /** Connections the client closed with {@code code}. */
+    public long closes(int code) {
+        AtomicLong n = closeCodes.get(code);
+        return n == null ? 0 : n.get();
     }
 
     public long normalCloses() {

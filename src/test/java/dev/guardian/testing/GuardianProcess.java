@@ -136,6 +136,11 @@ public final class GuardianProcess implements AutoCloseable {
         return output.toString();
     }
 
+    /** SIGTERM as a platform sends it. (Process.destroy() would also close our end of its output.) */
+    public void sigterm() {
+        Exec.signal(process.toHandle(), "TERM");
+    }
+
     public Process process() {
         return process;
     }

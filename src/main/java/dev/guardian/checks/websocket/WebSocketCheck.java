@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.guardian.checks.Resources;
 import dev.guardian.config.Settings;
@@ -22,9 +23,13 @@ public final class WebSocketCheck implements Check {
     private final TokenSource tokens;
     private final BackendConnector connector;
 
-    public WebSocketCheck(Settings.Backend target, TokenSource tokens) {
+    private final AtomicBoolean goingAway;
+
+    /** @param goingAway set when Guardian shuts down: connections then close with 1001 */
+    public WebSocketCheck(Settings.Backend target, TokenSource tokens, AtomicBoolean goingAway) {
         this.target = target;
         this.tokens = tokens;
+        this.goingAway = goingAway;
         this.connector = new BackendConnector(target);
     }
 
@@ -91,7 +96,7 @@ public final class WebSocketCheck implements Check {
                 },
                 conn -> {
                     session.closingByUs();
-                    conn.close(BackendConnector.DONE).subscribe().with(ok -> {
+                    conn.close(goingAway.get() ? HeartbeatKeeper.GOING_AWAY : BackendConnector.DONE).subscribe().with(ok -> {
                     }, failure -> {
                     });
                 })
