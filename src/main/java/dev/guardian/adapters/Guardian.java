@@ -65,6 +65,7 @@ public class Guardian {
     private final List<Cancellable> loops = new ArrayList<>();
     private long budgetTimer = -1;
     private HeartbeatKeeper keeper;
+    private final TransitionLog transitionLog = new TransitionLog();
     private boolean drained;
     /** Set on shutdown: probe connections then close with 1001 (going away) instead of 1000. */
     private final AtomicBoolean goingAway = new AtomicBoolean();
@@ -78,7 +79,7 @@ public class Guardian {
         Infrastructure.setDroppedExceptionHandler(t -> LOG.debugf("late failure of a cancelled attempt: %s",
                 secrets.scrub(String.valueOf(t))));
         ReadinessEngine engine = new ReadinessEngine(processStart(), settings.budget());
-        engine.addListener(new TransitionLog());
+        engine.addListener(transitionLog);
         engine.addListener(metrics);
         List<Check> checks = new ArrayList<>();
         List<CheckTiming> timings = new ArrayList<>();
@@ -109,6 +110,7 @@ public class Guardian {
         if (settings.heartbeat().isPresent()) {
             keeper = new HeartbeatKeeper(vertx, settings.backend().get(), settings.heartbeat().get(), backendTokens,
                     engine, metrics, secrets);
+            metrics.bindHeartbeat();
             keeper.start();
         }
         scheduleBudget(engine, settings);
@@ -126,6 +128,7 @@ public class Guardian {
             if (engine.verdict().state() == State.FAILED && settings.exitOnFailure()) {
                 LOG.errorf("exiting with code %d (guardian.startup.exit-on-failure=true) so that the platform "
                         + "restarts the instance", EXIT_BUDGET_EXHAUSTED);
+                transitionLog.flush();
                 Quarkus.asyncExit(EXIT_BUDGET_EXHAUSTED);
             }
         });
@@ -159,6 +162,7 @@ public class Guardian {
         if (keeper != null) {
             keeper.stop().await().atMost(Duration.ofSeconds(2));
         }
+        transitionLog.flush();
     }
 
     /** The current verdict; null only in the instant before startup wiring finished. */

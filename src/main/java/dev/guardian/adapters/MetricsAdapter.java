@@ -44,6 +44,28 @@ class MetricsAdapter implements EngineListener, HeartbeatKeeper.Observer {
                 .description("time from process start to the first READY").register(registry);
     }
 
+    /** Heartbeat series exist from the start (at zero), so that alerts on their increase work at once. */
+    void bindHeartbeat() {
+        rtt();
+        missedPongs();
+        reconnects();
+    }
+
+    private Timer rtt() {
+        return Timer.builder("guardian.heartbeat.rtt").description("heartbeat ping to pong round-trip time")
+                .publishPercentiles(0.5, 0.9, 0.99).register(registry);
+    }
+
+    private Counter missedPongs() {
+        return Counter.builder("guardian.heartbeat.missed.pongs").description("pings whose pong did not come in time")
+                .register(registry);
+    }
+
+    private Counter reconnects() {
+        return Counter.builder("guardian.heartbeat.reconnects").description("heartbeat connections re-established")
+                .register(registry);
+    }
+
     private static double up(Verdict v, String check) {
         return v.checks().stream().filter(c -> c.name().equals(check)).anyMatch(CheckSnapshot::healthy) ? 1 : 0;
     }
@@ -57,20 +79,17 @@ class MetricsAdapter implements EngineListener, HeartbeatKeeper.Observer {
 
     @Override
     public void pong(Duration rtt) {
-        Timer.builder("guardian.heartbeat.rtt").description("heartbeat ping to pong round-trip time")
-                .publishPercentiles(0.5, 0.9, 0.99).register(registry).record(rtt);
+        rtt().record(rtt);
     }
 
     @Override
     public void missedPong() {
-        Counter.builder("guardian.heartbeat.missed.pongs").description("pings whose pong did not come in time")
-                .register(registry).increment();
+        missedPongs().increment();
     }
 
     @Override
     public void reconnected() {
-        Counter.builder("guardian.heartbeat.reconnects").description("heartbeat connections re-established")
-                .register(registry).increment();
+        reconnects().increment();
     }
 
     @Override

@@ -1,0 +1,165 @@
+package dev.guardian.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import dev.guardian.config.GuardianConfig;
+import dev.guardian.config.SettingsParser;
+import dev.guardian.testing.GuardianProcess;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithParentName;
+
+/**
+ * The deploy manifests, dashboard, alert rules and README are checked against the code: every environment
+ * variable they name exists in the configuration, probes hit Guardian's real port and paths, and every metric they
+ * query is one a running Guardian really exports.
+ */
+class ManifestsIT extends WithChatBackend {
+    private static final Path DEPLOY = Path.of("deploy");
+    private static final Set<String> PROBE_PATHS = Set.of("/q/health/started", "/q/health/ready", "/q/health/live");
+
+    /** Every environment variable Guardian reads: the mapping's properties plus the aliases in its properties. */
+    static Set<String> knownVariables() throws IOException {
+        Set<String> names = new TreeSet<>();
+        walk(GuardianConfig.class, GuardianConfig.class.getAnnotation(ConfigMapping.class).prefix(), names);
+        Matcher m = Pattern.compile("\\$\\{(GUARDIAN_[A-Z0-9_]+)")
+                .matcher(Files.readString(Path.of("src/main/resources/application.properties")));
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
+    private static void walk(Class<?> group, String prefix, Set<String> names) {
+        for (Method method : group.getDeclaredMethods()) {
+            String property = prefix + "." + method.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+            Class<?> type = method.getReturnType();
+            if (type.isInterface() && !type.getName().startsWith("java.")) {
+                walk(type, method.isAnnotationPresent(WithParentName.class) ? prefix : property, names);
+            } else if (type == String.class || (method.getGenericReturnType() instanceof ParameterizedType)) {
+                names.add(SettingsParser.envName(property));
+            }
+        }
+    }
+
+    static List<JsonNode> yamlDocuments() throws IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(DEPLOY)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                try (MappingIterator<JsonNode> it = new YAMLMapper().readerFor(JsonNode.class).readValues(file.toFile())) {
+                    docs.addAll(it.readAll());
+                }
+            }
+        }
+        return docs;
+    }
+
+    static List<JsonNode> guardianContainers() throws IOException {
+        List<JsonNode> found = new ArrayList<>();
+        for (JsonNode doc : yamlDocuments()) {
+            for (JsonNode c : doc.findValues("containers")) {
+                c.forEach(container -> {
+                    if ("guardian".equals(container.path("name").asText())) {
+                        found.add(container);
+                    }
+                });
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void everyVariableInTheManifestsExistsAndTheReadmeDocumentsEveryVariable() throws IOException {
+        Set<String> known = knownVariables();
+        assertTrue(known.contains("GUARDIAN_POSTGRES_URL") && known.contains("GUARDIAN_HEARTBEAT_INTERVAL")
+                && known.contains("GUARDIAN_BACKEND_AUTH_JWT_SECRET") && known.contains("GUARDIAN_PORT"), known.toString());
+        List<JsonNode> containers = guardianContainers();
+        assertEquals(2, containers.size(), "Guardian in the Cloud Run service and the Kubernetes deployment");
+        for (JsonNode container : containers) {
+            for (JsonNode env : container.path("env")) {
+                String name = env.path("name").asText();
+                assertTrue(known.contains(name), name + " is not a Guardian variable; known: " + known);
+            }
+        }
+        String readme = Files.readString(Path.of("README.md"));
+        for (String name : known) {
+            // The timing properties every check shares are documented once, as GUARDIAN_<CHECK>_...
+            String documented = name.replaceFirst("^GUARDIAN_(POSTGRES|REDIS|AUTH|BACKEND)_(TIMEOUT|INTERVAL|"
+                    + "RETRY_INTERVAL|RETRY_MAX_INTERVAL|FAILURE_THRESHOLD|SUCCESS_THRESHOLD)$", "GUARDIAN_<CHECK>_$2");
+            assertTrue(readme.contains("`" + documented + "`"), "README's configuration table lacks " + name);
+        }
+    }
+
+    @Test
+    void probesUseGuardiansPortAndPaths() throws IOException {
+        for (JsonNode container : guardianContainers()) {
+            String portName = null;
+            for (JsonNode port : container.path("ports")) {
+                assertEquals(8090, port.path("containerPort").asInt());
+                portName = port.path("name").asText();
+            }
+            for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+                JsonNode http = container.path(probe).path("httpGet");
+                if (http.isMissingNode()) {
+                    continue;
+                }
+                assertTrue(PROBE_PATHS.contains(http.path("path").asText()), http.toString());
+                String port = http.path("port").asText();
+                assertTrue(port.equals("8090") || port.equals(portName), probe + " port " + port);
+            }
+            assertEquals("/q/health/started", container.path("startupProbe").path("httpGet").path("path").asText());
+        }
+        String properties = Files.readString(Path.of("src/main/resources/application.properties"));
+        assertTrue(properties.contains("quarkus.http.port=${GUARDIAN_PORT:8090}"), "Guardian's default port is 8090");
+        for (JsonNode doc : yamlDocuments()) {
+            for (JsonNode endpoints : doc.findValues("podMetricsEndpoints")) {
+                assertEquals("/q/metrics", endpoints.get(0).path("path").asText());
+            }
+        }
+    }
+
+    @Test
+    void everyMetricInTheAlertsAndTheDashboardIsExported() throws IOException {
+        String metrics;
+        try (GuardianProcess g = GuardianProcess.with("GUARDIAN_BACKEND_URL", backend.url("/ws"),
+                "GUARDIAN_HEARTBEAT_INTERVAL", "100ms").start().awaitListening()) {
+            g.awaitState("READY", Duration.ofSeconds(20));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> g.metrics().contains("guardian_heartbeat_rtt_seconds_count"));
+            metrics = g.metrics();
+        }
+        String queried = Files.readString(DEPLOY.resolve("observability/prometheus-rules.yaml"))
+                + Files.readString(DEPLOY.resolve("observability/grafana-dashboard.json"));
+        Matcher m = Pattern.compile("guardian_[a-z_]+").matcher(queried);
+        Set<String> names = new TreeSet<>();
+        while (m.find()) {
+            names.add(m.group());
+        }
+        assertFalse(names.isEmpty());
+        for (String name : names) {
+            assertTrue(metrics.contains("\n" + name + "{") || metrics.contains("\n" + name + " "),
+                    name + " is queried but not exported:\n" + metrics);
+        }
+    }
+}
