@@ -61,6 +61,7 @@ public final class ChatBackend implements AutoCloseable {
     private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<ServerWebSocket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong upgrades = new AtomicLong();
+    private final List<Long> pingArrivals = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong normalCloses = new AtomicLong();
     private final java.util.Map<Integer, AtomicLong> closeCodes = new ConcurrentHashMap<>();
 
@@ -119,6 +120,11 @@ public final class ChatBackend implements AutoCloseable {
 
     private void accepted(ServerWebSocket ws) {
         upgrades.incrementAndGet();
+        ws.frameHandler(frame -> {
+            if (frame.isPing()) {
+                pingArrivals.add(System.nanoTime());
+            }
+        });
         sockets.add(ws);
         ws.closeHandler(v -> {
             sockets.remove(ws);
@@ -220,6 +226,13 @@ public final class ChatBackend implements AutoCloseable {
     /** TCP connections open right now, upgraded or not. */
     public int openConnections() {
         return connections.size();
+    }
+
+    /** When pings arrived (System.nanoTime()), for the benchmark's interval jitter. */
+    public List<Long> pingArrivals() {
+        synchronized (pingArrivals) {
+            return new ArrayList<>(pingArrivals);
+        }
     }
 
     public long upgrades() {

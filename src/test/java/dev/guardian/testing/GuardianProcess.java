@@ -29,6 +29,9 @@ public final class GuardianProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Map<String, String> env = new HashMap<>();
+    private String jar = System.getProperty("guardian.jar", "target/quarkus-app/quarkus-run.jar");
+    private List<String> jvm = List.of("-Xmx96m");
+    private String portVariable = "GUARDIAN_PORT";
     private final int port = Ports.free();
     private final StringBuffer output = new StringBuffer();
     private Process process;
@@ -51,12 +54,26 @@ public final class GuardianProcess implements AutoCloseable {
         return this;
     }
 
+    /** Another Quarkus jar (the benchmark's baseline), told its port through {@code portVariable}. */
+    public GuardianProcess jar(String path, String portVariable) {
+        this.jar = path;
+        this.portVariable = portVariable;
+        return this;
+    }
+
+    /** JVM flags instead of the default small heap. */
+    public GuardianProcess jvm(String... flags) {
+        this.jvm = List.of(flags);
+        return this;
+    }
+
     public GuardianProcess start() {
-        String jar = System.getProperty("guardian.jar", "target/quarkus-app/quarkus-run.jar");
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx96m", "-jar", jar));
+        List<String> cmd = new ArrayList<>(List.of(javaBin()));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-jar", jar));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("GUARDIAN_") || k.startsWith("QUARKUS_"));
-        pb.environment().put("GUARDIAN_PORT", Integer.toString(port));
+        pb.environment().put(portVariable, Integer.toString(port));
         pb.environment().putAll(env);
         try {
             process = pb.start();
@@ -105,6 +122,19 @@ public final class GuardianProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The HTTP status of one GET, waiting up to {@code timeout}; -1 when it did not answer. */
+    public static int status(String url, Duration timeout) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 

@@ -109,6 +109,26 @@ public final class PostgresServer extends ChildServer {
         return "postgresql://" + user + ":" + password + "@127.0.0.1:" + port + "/" + database;
     }
 
+    /**
+     * SIGSTOP to the postmaster and every backend it forked: the whole server freezes, including connections a
+     * pool already holds (stopping the postmaster alone freezes only new connections).
+     */
+    @Override
+    public void freeze() {
+        super.freeze();
+        Exec.run(List.of("pkill", "-STOP", "-P", Long.toString(process.pid())), Map.of());
+    }
+
+    @Override
+    public void resume() {
+        try {
+            Exec.run(List.of("pkill", "-CONT", "-P", Long.toString(process.pid())), Map.of());
+        } catch (IllegalStateException noChildren) {
+            // pkill exits 1 when no backend is running
+        }
+        super.resume();
+    }
+
     public void stop() {
         end("QUIT"); // immediate shutdown
     }

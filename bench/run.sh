@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Guardian's benchmark, with Quarkus' built-in checks as the baseline in the same run.
+#   bench/run.sh           full run (about 20 minutes): writes bench/results.md and bench/results.json
+#   bench/run.sh --quick   smoke run (a couple of minutes): checks that every measurement works, writes
+#                          bench/work/results-quick.*
+# Needs hey and wrk (Debian packages), Postgres and Redis like the tests; installs what is missing when root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v hey >/dev/null || need+=(hey)
+command -v wrk >/dev/null || need+=(wrk)
+command -v redis-server >/dev/null || need+=(redis-server)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+command -v psql >/dev/null || need+=(postgresql-client)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "missing: ${need[*]} (Debian package names)" >&2
+    exit 2
+  fi
+fi
+./mvnw -B -q package -DskipTests
+./mvnw -B -q -f bench/baseline/pom.xml package -DskipTests
+./mvnw -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+rm -f bench/work/guardian.jsa
+java -cp "target/test-classes:$(cat target/bench-classpath.txt)" dev.guardian.bench.Benchmark "$@"
