@@ -73,8 +73,8 @@ class FrozenDependencyIT {
                 redis.resume();
             }
             g.awaitState("READY", Duration.ofSeconds(20));
-            assertTrue(g.output().contains("state READY -> NOT_READY"), g.output());
-            assertTrue(g.output().contains("state NOT_READY -> READY"), g.output());
+            g.awaitOutput("state READY -> NOT_READY");
+            g.awaitOutput("state NOT_READY -> READY");
         }
     }
 

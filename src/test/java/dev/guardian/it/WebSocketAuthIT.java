@@ -94,6 +94,41 @@ class WebSocketAuthIT extends WithChatBackend {
     }
 
     @Test
+    void rs256JwtIsSignedWithThePrivateKey() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair keys = generator.generateKeyPair();
+        Path pem = Files.createTempFile("guardian-rs256", ".pem");
+        Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(keys.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        backend.requireAuthorization(header -> header != null && header.startsWith("Bearer ")
+                && validRs256(header.substring(7), keys.getPublic()));
+        try (GuardianProcess g = guardian("GUARDIAN_BACKEND_AUTH_MODE", "jwt",
+                "GUARDIAN_BACKEND_AUTH_JWT_KEY_FILE", pem.toString(), "GUARDIAN_BACKEND_AUTH_JWT_ISSUER", "guardian")) {
+            g.awaitState("READY", Duration.ofSeconds(20));
+            String header = new String(Base64.getUrlDecoder().decode(backend.lastAuthorization().substring(7)
+                    .split("\\.")[0]), StandardCharsets.UTF_8);
+            assertTrue(header.contains("RS256"), header);
+        } finally {
+            backend.requireAuthorization((String) null);
+            Files.deleteIfExists(pem);
+        }
+    }
+
+    private static boolean validRs256(String jwt, java.security.PublicKey key) {
+        try {
+            String[] parts = jwt.split("\\.");
+            java.security.Signature verifier = java.security.Signature.getInstance("SHA256withRSA");
+            verifier.initVerify(key);
+            verifier.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+            return verifier.verify(Base64.getUrlDecoder().decode(parts[2]));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Test
     void wrongJwtSecretIsRefusedByTheBackend() {
         backend.requireAuthorization(header -> header != null && validHs256(header.substring(7)));
         try (GuardianProcess g = guardian("GUARDIAN_BACKEND_AUTH_MODE", "jwt",

@@ -44,7 +44,17 @@ public final class ChatBackend implements AutoCloseable {
         /** Sends the agent events with two of them swapped. */
         OUT_OF_ORDER,
         /** Routes each reply to another client's connection. */
-        CROSS_SESSION
+        CROSS_SESSION,
+        /** Answers every message with a 2 MiB text message. */
+        HUGE_MESSAGE,
+        /** Answers with a text frame that is not valid UTF-8. */
+        INVALID_UTF8,
+        /** Answers with binary garbage only. */
+        BINARY_GARBAGE,
+        /** Answers with 5,000 unsolicited frames and never the expected one. */
+        FLOOD,
+        /** Answers with fragments that never end. */
+        ENDLESS_FRAGMENTS
     }
 
     public static final long STALL_MILLIS = 1_500;
@@ -139,6 +149,28 @@ public final class ChatBackend implements AutoCloseable {
             case CLOSE_1011 -> ws.close((short) 1011, "handler could not be built");
             case STOP_READING -> vertx.setTimer(1, id -> stall());
             case SILENT -> ws.textMessageHandler(text -> {
+            });
+            case HUGE_MESSAGE -> ws.textMessageHandler(text -> ws.writeTextMessage("x".repeat(2 * 1024 * 1024)));
+            case INVALID_UTF8 -> ws.textMessageHandler(text -> ws.writeFrame(new io.vertx.core.http.impl.ws
+                    .WebSocketFrameImpl(io.vertx.core.http.WebSocketFrameType.TEXT,
+                            new byte[] { '{', (byte) 0xC3, (byte) 0x28, (byte) 0xFF, '}' }, true)));
+            case BINARY_GARBAGE -> ws.textMessageHandler(text -> ws.writeBinaryMessage(
+                    io.vertx.core.buffer.Buffer.buffer(new byte[] { 0, (byte) 0xFF, 7, (byte) 0x80, 42 })));
+            case FLOOD -> ws.textMessageHandler(text -> {
+                for (int i = 0; i < 5_000; i++) {
+                    ws.writeTextMessage("{\"type\":\"noise\",\"n\":" + i + "}");
+                }
+            });
+            case ENDLESS_FRAGMENTS -> ws.textMessageHandler(text -> {
+                ws.writeFrame(io.vertx.core.http.WebSocketFrame.textFrame("start-", false));
+                vertx.setPeriodic(1, id -> {
+                    if (ws.isClosed()) {
+                        vertx.cancelTimer(id);
+                    } else {
+                        ws.writeFrame(io.vertx.core.http.WebSocketFrame.continuationFrame(
+                                io.vertx.core.buffer.Buffer.buffer("y".repeat(16 * 1024)), false));
+                    }
+                });
             });
             default -> ws.textMessageHandler(text -> reply(ws, text));
         }

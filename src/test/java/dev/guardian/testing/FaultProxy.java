@@ -23,6 +23,11 @@ public final class FaultProxy implements AutoCloseable {
     private final NetClient client;
     private final Set<Pair> pairs = ConcurrentHashMap.newKeySet();
     private volatile boolean frozen;
+    private volatile long delayMillis;
+    private volatile long bytesPerSecond;
+    private volatile boolean downstreamFrozen;
+    private final java.util.Map<NetSocket, java.util.concurrent.atomic.AtomicLong> nextFree =
+            new ConcurrentHashMap<>();
 
     public FaultProxy(int targetPort) {
         client = vertx.createNetClient();
@@ -31,8 +36,8 @@ public final class FaultProxy implements AutoCloseable {
             client.connect(targetPort, "127.0.0.1").onFailure(f -> front.close()).onSuccess(back -> {
                 Pair pair = new Pair(front, back);
                 pairs.add(pair);
-                front.handler(back::write);
-                back.handler(front::write);
+                front.handler(b -> forward(b, back));
+                back.handler(b -> forward(b, front));
                 front.closeHandler(v -> {
                     pairs.remove(pair);
                     back.close();
@@ -41,9 +46,10 @@ public final class FaultProxy implements AutoCloseable {
                     pairs.remove(pair);
                     front.close();
                 });
-                if (frozen) {
+                if (frozen || downstreamFrozen) {
                     back.pause();
-                } else {
+                }
+                if (!frozen) {
                     front.resume();
                 }
             });
@@ -53,6 +59,50 @@ public final class FaultProxy implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Writes after the configured delay (added latency), at once otherwise. */
+    private void forward(io.vertx.core.buffer.Buffer bytes, NetSocket to) {
+        long delay = delayMillis;
+        long bps = bytesPerSecond;
+        if (bps > 0) {
+            // Bandwidth: each direction sends its bytes no faster than bps, queued one after another.
+            long now = System.currentTimeMillis();
+            long done = nextFree.computeIfAbsent(to, k -> new java.util.concurrent.atomic.AtomicLong())
+                    .accumulateAndGet(now, (free, n) -> Math.max(free, n) + bytes.length() * 1000L / bps);
+            delay += done - now;
+        }
+        if (delay <= 0) {
+            to.write(bytes);
+        } else {
+            vertx.setTimer(delay, id -> to.write(bytes));
+        }
+    }
+
+    /** Limits each direction to {@code bps} bytes a second (0: unlimited). */
+    public void throttle(long bps) {
+        bytesPerSecond = bps;
+    }
+
+    /**
+     * Half-open: requests still reach the server, its answers never come back (as when the return path is gone).
+     */
+    public void freezeDownstream() {
+        downstreamFrozen = true;
+        pairs.forEach(p -> p.back().pause());
+    }
+
+    /** Adds {@code millis} of latency in each direction. */
+    public void delay(long millis) {
+        delayMillis = millis;
+    }
+
+    /** Drops every connection at once (the proxy's server and client both close), as a reset would. */
+    public void reset() {
+        pairs.forEach(p -> {
+            p.front().close();
+            p.back().close();
+        });
     }
 
     public int port() {
@@ -69,6 +119,7 @@ public final class FaultProxy implements AutoCloseable {
 
     public void thaw() {
         frozen = false;
+        downstreamFrozen = false;
         pairs.forEach(p -> {
             p.front().resume();
             p.back().resume();

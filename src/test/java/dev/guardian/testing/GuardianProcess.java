@@ -162,6 +162,15 @@ public final class GuardianProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Waits until the output contains {@code text} (transition lines are written from their own thread). */
+    public void awaitOutput(String text) {
+        try {
+            await("output containing " + text).atMost(Duration.ofSeconds(5)).until(() -> output().contains(text));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no <" + text + "> in the output:\n" + output(), e);
+        }
+    }
+
     public String output() {
         return output.toString();
     }

@@ -24,7 +24,8 @@ public final class RedisServer extends ChildServer {
 
     public void start() {
         List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
-                "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"));
+                "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+                "--enable-debug-command", "local"));
         if (password != null) {
             cmd.addAll(List.of("--requirepass", password));
         }
@@ -37,6 +38,17 @@ public final class RedisServer extends ChildServer {
 
     public String url(String password) {
         return "redis://:" + password + "@127.0.0.1:" + port;
+    }
+
+    /** Sends a raw command (e.g. DEBUG SLEEP 3) and returns without waiting for the reply. */
+    public void send(String command) {
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            s.getOutputStream().write((command + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            s.getInputStream().read(); // the server has taken the command
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public void kill() {

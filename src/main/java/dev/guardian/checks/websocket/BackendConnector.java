@@ -35,6 +35,10 @@ public final class BackendConnector {
         void onPong(String payload);
 
         void onClose(CloseReason reason);
+
+        /** A protocol error on the connection: an oversized message, a corrupt frame. */
+        default void onError(Throwable error) {
+        }
     }
 
     private final Settings.Backend target;
@@ -71,6 +75,7 @@ public final class BackendConnector {
                 .onBinaryMessage((c, bytes) -> listener.onBinary(bytes.length()))
                 .onPong((c, data) -> listener.onPong(data.toString()))
                 .onClose((c, reason) -> listener.onClose(reason))
+                .onError((c, error) -> listener.onError(error))
                 .customizeOptions((connectOptions, clientOptions) -> {
                     clientOptions.setConnectTimeout((int) target.connectTimeout().toMillis());
                     clientOptions.setMaxMessageSize(target.maxMessageSize());

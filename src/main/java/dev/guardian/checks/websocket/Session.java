@@ -74,7 +74,12 @@ final class Session implements BackendConnector.Listener {
             if (firstFrameNanos < 0) {
                 firstFrameNanos = System.nanoTime();
             }
-            for (String other : otherTokens) {
+            if (frame.indexOf('\uFFFD') >= 0) {
+                // RFC 6455: a text frame must be valid UTF-8; the decoder put replacement characters in its place.
+                failure = fail(new CheckFailure("the backend sent a text frame that is not valid UTF-8: "
+                        + Frames.shorten(frame), details()));
+            }
+            for (String other : failure == null ? otherTokens : List.<String> of()) {
                 if (frame.contains(other)) {
                     failure = fail(new CheckFailure("cross-session leak: session " + token + " received a frame "
                             + "carrying session " + other + "'s token: " + Frames.shorten(frame), details()));
@@ -127,21 +132,48 @@ final class Session implements BackendConnector.Listener {
     }
 
     @Override
+    public void onError(Throwable error) {
+        String message = String.valueOf(error.getMessage());
+        Runnable failure;
+        synchronized (this) {
+            failure = fail(new CheckFailure(message.contains("max message size") || message.contains("too long")
+                    ? "the backend sent a message over the size limit (" + message + ")"
+                    : "the backend broke the WebSocket protocol: " + message, details()));
+        }
+        failure.run();
+    }
+
+    @Override
     public void onClose(CloseReason reason) {
         Runnable failure = null;
         synchronized (this) {
             closeCode = reason == null ? null : reason.getCode();
             if (!closingByUs) {
-                String why = reason == null ? "without a close frame"
-                        : "with code " + reason.getCode() + (reason.getMessage() == null
-                                || reason.getMessage().isEmpty() ? "" : " (" + reason.getMessage() + ")");
-                failure = fail(new CheckFailure("closed by the server " + why + " after " + sinceUpgradeMillis()
-                        + " ms, before " + step, details()));
+                failure = fail(new CheckFailure(closeReason(reason) + " after " + sinceUpgradeMillis() + " ms, before "
+                        + step, details()));
             }
         }
         if (failure != null) {
             failure.run();
         }
+    }
+
+    /**
+     * The client itself closes with 1009 (message over the size limit), 1007 (invalid UTF-8) or 1002 (protocol
+     * error) when the backend sends garbage: say what the backend did rather than "closed by the server".
+     */
+    private static String closeReason(CloseReason reason) {
+        if (reason == null) {
+            return "closed by the server without a close frame";
+        }
+        String detail = reason.getMessage() == null || reason.getMessage().isEmpty() ? "" : " (" + reason.getMessage()
+                + ")";
+        return switch (reason.getCode()) {
+            case 1009 -> "the backend sent a message over the size limit; connection closed with 1009" + detail;
+            case 1007 -> "the backend sent invalid UTF-8 in a text frame; connection closed with 1007" + detail;
+            case 1002 -> "the backend broke the WebSocket protocol; connection closed with 1002" + detail;
+            default -> "closed by the server with code " + reason.getCode() + detail;
+        };
     }
 
     synchronized void closingByUs() {
