@@ -56,9 +56,9 @@ public final class CheckLoop {
                 .ifNoItem().after(timing.timeout()).failWith(() -> new AttemptTimeout(timing.timeout()))
                 .onItemOrFailure().transformToUni((details, failure) -> {
                     Attempt attempt = failure == null
-                            ? new Attempt(check.name(), at, System.nanoTime() - start, null, false, details)
+                            ? new Attempt(check.name(), at, System.nanoTime() - start, null, false, scrubbed(details))
                             : new Attempt(check.name(), at, System.nanoTime() - start, reason(failure),
-                                    failure instanceof AttemptTimeout, failureDetails(failure));
+                                    failure instanceof AttemptTimeout, scrubbed(failureDetails(failure)));
                     boolean settled = engine.record(attempt);
                     return settled ? Uni.createFrom().voidItem() : Uni.createFrom().failure(RETRY);
                 });
@@ -67,6 +67,13 @@ public final class CheckLoop {
     private String reason(Throwable failure) {
         String text = failure instanceof CheckFailure ? failure.getMessage() : Failures.describe(failure);
         return secrets.scrub(text);
+    }
+
+    /** Details can quote what a server sent (a frame echoing a token): text passes the scrubber too. */
+    private Map<String, Object> scrubbed(Map<String, Object> details) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        details.forEach((k, v) -> out.put(k, v instanceof String text ? secrets.scrub(text) : v));
+        return out;
     }
 
     private static Map<String, Object> failureDetails(Throwable failure) {

@@ -126,6 +126,27 @@ class ChaosIT extends WithChatBackend {
     }
 
     @Test
+    void connectionsResetOnThePath() throws Exception {
+        try (RedisServer redis = RedisServer.started(); FaultProxy proxy = new FaultProxy(redis.port());
+                GuardianProcess g = GuardianProcess.with("GUARDIAN_REDIS_URL", "redis://127.0.0.1:" + proxy.port(),
+                        "GUARDIAN_REDIS_INTERVAL", "20ms", "GUARDIAN_REDIS_FAILURE_THRESHOLD", "1000",
+                        "GUARDIAN_REDIS_TIMEOUT", "1s").start().awaitListening()) {
+            g.awaitState("READY", Duration.ofSeconds(20));
+            probesStayPrompt(g, () -> {
+                long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                while (System.nanoTime() < deadline && !g.health().data("redis").has("last_error")) {
+                    proxy.reset();
+                }
+                String error = g.health().data("redis").path("last_error").asText();
+                assertTrue(error.contains("closed") || error.contains("reset"), "a reset is named: " + error);
+            });
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> g.health().data("redis").path("last_attempt").asText().equals("success"));
+            assertEquals("READY", g.health().state());
+        }
+    }
+
+    @Test
     void throttledAndHalfOpenPathsToTheBackend() throws Exception {
         try (FaultProxy proxy = new FaultProxy(backend.port()); GuardianProcess g = GuardianProcess.with(
                 "GUARDIAN_BACKEND_URL", "ws://127.0.0.1:" + proxy.port() + "/ws",

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -85,22 +84,22 @@ public final class ChatBackend implements AutoCloseable {
                     connections.add(conn);
                     conn.closeHandler(v -> connections.remove(conn));
                 }).requestHandler(this::handle);
-        try {
-            server.listen(onPort, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        Listen.await(server.listen(onPort, "127.0.0.1"));
         port = server.actualPort();
     }
 
-    /** Stops the server (every connection closes), then listens again on the same port. */
+    /**
+     * Stops the server (every connection closes), then listens again on the same port, retrying while the kernel
+     * still holds it for a moment.
+     */
     public void restart() {
-        try {
-            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        listen(port);
+        Listen.await(server.close());
+        org.awaitility.Awaitility.await("listening again on " + port).atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(50)).ignoreException(IllegalStateException.class)
+                .until(() -> {
+                    listen(port);
+                    return true;
+                });
     }
 
     /** Text frames {"type":"keepalive"} received, Guardian's application-level keepalive. */

@@ -1,7 +1,6 @@
 package dev.guardian.testing;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -26,11 +25,7 @@ public final class DripServer implements AutoCloseable {
             });
             socket.closeHandler(v -> vertx.cancelTimer(timer));
         });
-        try {
-            server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        Listen.await(server.listen(0, "127.0.0.1"));
     }
 
     public String url(String path) {

@@ -2,7 +2,6 @@ package dev.guardian.testing;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
@@ -30,8 +29,9 @@ public final class FaultProxy implements AutoCloseable {
             new ConcurrentHashMap<>();
 
     public FaultProxy(int targetPort) {
-        client = vertx.createNetClient();
-        server = vertx.createNetServer().connectHandler(front -> {
+        // SO_LINGER 0: closing a connection sends a TCP reset, so reset() is a real RST on both sides.
+        client = vertx.createNetClient(new io.vertx.core.net.NetClientOptions().setSoLinger(0));
+        server = vertx.createNetServer(new io.vertx.core.net.NetServerOptions().setSoLinger(0)).connectHandler(front -> {
             front.pause();
             client.connect(targetPort, "127.0.0.1").onFailure(f -> front.close()).onSuccess(back -> {
                 Pair pair = new Pair(front, back);
@@ -54,11 +54,7 @@ public final class FaultProxy implements AutoCloseable {
                 }
             });
         });
-        try {
-            server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        Listen.await(server.listen(0, "127.0.0.1"));
     }
 
     /** Writes after the configured delay (added latency), at once otherwise. */
@@ -97,7 +93,7 @@ public final class FaultProxy implements AutoCloseable {
         delayMillis = millis;
     }
 
-    /** Drops every connection at once (the proxy's server and client both close), as a reset would. */
+    /** Resets every connection on the path at once (TCP RST both ways). */
     public void reset() {
         pairs.forEach(p -> {
             p.front().close();

@@ -1,6 +1,5 @@
 package dev.guardian.testing;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -45,11 +44,7 @@ public final class HttpStub implements AutoCloseable {
                 }
             }
         });
-        try {
-            server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        Listen.await(server.listen(0, "127.0.0.1"));
     }
 
     public String url(String path) {

@@ -2,7 +2,6 @@ package dev.guardian.testing;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Vertx;
@@ -46,11 +45,7 @@ public final class OidcStub implements AutoCloseable {
                         .put("expires_in", expiresIn).encode());
             });
         });
-        try {
-            server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        Listen.await(server.listen(0, "127.0.0.1"));
     }
 
     private String base() {
