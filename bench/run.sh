@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Guardian's benchmark, with Quarkus' built-in checks as the baseline in the same run.
-#   bench/run.sh           full run (about 20 minutes): writes bench/results.md and bench/results.json
+#   bench/run.sh           full run (about 35 minutes): writes bench/results.md and bench/results.json
 #   bench/run.sh --quick   smoke run (a couple of minutes): checks that every measurement works, writes
 #                          bench/work/results-quick.*
 # Needs hey and wrk (Debian packages), Postgres and Redis like the tests; installs what is missing when root.

@@ -325,7 +325,7 @@ public final class Benchmark {
             }
         }
         md.append("### Startup and memory (JVM mode)\n\n| app | JVM flags | first /q/health/live answered | RSS after start | RSS after ")
-                .append(quick ? 3 : 30).append(" s of probing |\n|---|---|---|---|---|\n");
+                .append(quick ? 3 : 120).append(" s of probing |\n|---|---|---|---|---|\n");
         List<Object> rows = new ArrayList<>();
         rows.add(startupRow("guardian", "defaults", () -> guardian(pg, redis).jvm()));
         rows.add(startupRow("guardian", String.join(" ", TUNED), () -> guardian(pg, redis)));
@@ -347,7 +347,7 @@ public final class Benchmark {
             first.add((answered - start) / 1e6);
             Thread.sleep(1000);
             rssStart.add(rssMb(g));
-            Load.wrk(g.base() + "/q/health/ready", quick ? 3 : 30);
+            Load.wrk(g.base() + "/q/health/ready", quick ? 3 : 120);
             rssLoaded.add(rssMb(g));
             g.close();
         }
