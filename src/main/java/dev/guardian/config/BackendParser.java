@@ -90,8 +90,9 @@ final class BackendParser {
             int colon = entry.indexOf(':');
             String name = colon < 0 ? "" : entry.substring(0, colon).trim();
             if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
-                parser.problem(P + ".headers", null, "entry \"" + (colon < 0 ? entry.trim() : name)
-                        + "\" is not a header; write Name: value pairs separated by ;");
+                // Without a colon the entry may be a credential ("Authorization Bearer ..."): never echo it.
+                parser.problem(P + ".headers", null, (colon < 0 ? "an entry has no ':'"
+                        : "entry \"" + name + "\" is not a header name") + "; write Name: value pairs separated by ;");
                 continue;
             }
             String value = entry.substring(colon + 1).trim();

@@ -179,7 +179,9 @@ public final class SettingsParser {
         try {
             uri = new URI(raw);
         } catch (URISyntaxException e) {
-            problem(property, USERINFO.matcher(raw).replaceAll("//***@"), "is not a valid URL; use " + example
+            // Unparsable, so mask by pattern: user info and the whole query (tokens live there) never show.
+            String shown = USERINFO.matcher(raw).replaceAll("//***@").replaceFirst("\\?.*$", "?***");
+            problem(property, shown, "is not a valid URL; use " + example
                     + " (percent-encode special characters in the password)");
             return null;
         }

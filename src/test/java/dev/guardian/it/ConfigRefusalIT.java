@@ -26,6 +26,8 @@ class ConfigRefusalIT {
                         "guardian.postgres.url (GUARDIAN_POSTGRES_URL) = \"mysql://guardian:***@127.0.0.1/chat\": has unknown scheme \"mysql\"; use postgresql:// or postgres://"),
                 Arguments.of("GUARDIAN_REDIS_URL", "http://127.0.0.1:6379",
                         "guardian.redis.url (GUARDIAN_REDIS_URL) = \"http://127.0.0.1:6379\": has unknown scheme \"http\"; use redis:// or rediss://"),
+                Arguments.of("GUARDIAN_AUTH_URL", "https://auth.example.com/health?token=" + SECRET + " x",
+                        "guardian.auth.url (GUARDIAN_AUTH_URL) = \"https://auth.example.com/health?***\": is not a valid URL"),
                 Arguments.of("GUARDIAN_AUTH_URL", "ftp://auth.example.com/health",
                         "guardian.auth.url (GUARDIAN_AUTH_URL) = \"ftp://auth.example.com/health\": has unknown scheme \"ftp\"; use http:// or https://"),
                 Arguments.of("GUARDIAN_AUTH_URL", "https:///health",
@@ -72,6 +74,8 @@ class ConfigRefusalIT {
                         "guardian.backend.script (GUARDIAN_BACKEND_SCRIPT): step 1 has an invalid regular expression"),
                 Arguments.of("GUARDIAN_BACKEND_SCRIPT", "[{\"send\": \"hi\"",
                         "guardian.backend.script (GUARDIAN_BACKEND_SCRIPT): is not valid JSON"),
+                Arguments.of("GUARDIAN_BACKEND_HEADERS", "Authorization Bearer " + SECRET,
+                        "guardian.backend.headers (GUARDIAN_BACKEND_HEADERS): an entry has no ':'; write Name: value pairs separated by ;"),
                 Arguments.of("GUARDIAN_BACKEND_SESSIONS", "0",
                         "guardian.backend.sessions (GUARDIAN_BACKEND_SESSIONS) = \"0\": use a whole number from 1 to 100"),
                 Arguments.of("GUARDIAN_BACKEND_AUTH_MODE", "oauth",
@@ -93,6 +97,7 @@ class ConfigRefusalIT {
                 .start()) {
             assertEquals(1, g.awaitExit(Duration.ofSeconds(30)), g.output());
             assertTrue(g.output().contains(expectedLine), () -> "expected <" + expectedLine + "> in:\n" + g.output());
+            assertFalse(g.output().contains(SECRET), g.output());
         }
     }
 

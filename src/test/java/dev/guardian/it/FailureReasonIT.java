@@ -113,8 +113,12 @@ class FailureReasonIT {
         try (GuardianProcess g = GuardianProcess.with(
                 "GUARDIAN_POSTGRES_URL", pg.url("guardian", PG_SECRET, "chat"),
                 "GUARDIAN_REDIS_URL", redis.url(REDIS_SECRET),
-                "GUARDIAN_AUTH_URL", auth.url("/health?token=" + AUTH_TOKEN)).start().awaitListening()) {
+                "GUARDIAN_AUTH_URL", auth.url("/health?token=" + AUTH_TOKEN)
+                        .replace("http://", "http://probe:" + AUTH_TOKEN + "@")).start().awaitListening()) {
             Health h = g.awaitState("READY", Duration.ofSeconds(20));
+            // User info in the auth URL becomes HTTP Basic credentials.
+            assertEquals("Basic " + java.util.Base64.getEncoder().encodeToString(("probe:" + AUTH_TOKEN)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)), auth.lastAuthorization());
             assertEquals("127.0.0.1:" + pg.port() + "/chat", h.data("postgres").path("target").asText());
             assertNoSecret(g, PG_SECRET, REDIS_SECRET, AUTH_TOKEN);
         }

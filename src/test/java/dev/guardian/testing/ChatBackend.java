@@ -65,11 +65,9 @@ public final class ChatBackend implements AutoCloseable {
     private volatile Predicate<String> authorization = header -> true;
     private final AtomicReference<String> lastAuthorization = new AtomicReference<>();
     private final AtomicReference<String> lastProbeHeader = new AtomicReference<>();
-    private final AtomicReference<String> lastQuery = new AtomicReference<>();
     private final AtomicReference<String> lastSubprotocol = new AtomicReference<>();
     private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<ServerWebSocket> sockets = ConcurrentHashMap.newKeySet();
-    private final AtomicLong upgrades = new AtomicLong();
     private final List<Long> pingArrivals = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong normalCloses = new AtomicLong();
     private final java.util.Map<Integer, AtomicLong> closeCodes = new ConcurrentHashMap<>();
@@ -110,7 +108,6 @@ public final class ChatBackend implements AutoCloseable {
     private void handle(HttpServerRequest req) {
         lastAuthorization.set(req.getHeader("Authorization"));
         lastProbeHeader.set(req.getHeader("X-Probe"));
-        lastQuery.set(req.query());
         lastSubprotocol.set(req.getHeader("Sec-WebSocket-Protocol"));
         if (!authorization.test(req.getHeader("Authorization"))) {
             req.response().setStatusCode(401).end("bad token");
@@ -128,7 +125,6 @@ public final class ChatBackend implements AutoCloseable {
     }
 
     private void accepted(ServerWebSocket ws) {
-        upgrades.incrementAndGet();
         ws.frameHandler(frame -> {
             if (frame.isPing()) {
                 pingArrivals.add(System.nanoTime());
@@ -250,9 +246,6 @@ public final class ChatBackend implements AutoCloseable {
         return lastProbeHeader.get();
     }
 
-    public String lastQuery() {
-        return lastQuery.get();
-    }
 
     /** TCP connections open right now, upgraded or not. */
     public int openConnections() {
@@ -266,9 +259,6 @@ public final class ChatBackend implements AutoCloseable {
         }
     }
 
-    public long upgrades() {
-        return upgrades.get();
-    }
 
     /** Connections the client closed with {@code code}. */
     public long closes(int code) {
