@@ -26,7 +26,15 @@ import org.awaitility.core.ConditionTimeoutException;
  * variables, as a platform would run it. Its output is captured so tests can read the logs.
  */
 public final class GuardianProcess implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    static {
+        // Guardian drops idle HTTP connections after 30 s; the JDK client would keep them 20 minutes and reuse a
+        // closed one (EOF) after a pause of about 30 s. HTTP/1.1 (as the kubelet speaks) with a shorter client-side
+        // keep-alive drops them first. The JDK 17 client has no such setting for HTTP/2.
+        System.setProperty("jdk.httpclient.keepalive.timeout", "10");
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Map<String, String> env = new HashMap<>();
     private String jar = System.getProperty("guardian.jar", "target/quarkus-app/quarkus-run.jar");
