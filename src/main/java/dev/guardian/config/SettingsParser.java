@@ -23,7 +23,8 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  */
 public final class SettingsParser {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
-    private static final Pattern USERINFO = Pattern.compile("//[^/@]*@");
+    // Up to the last '@': a password with an unencoded '/', '?' or '#' must not leak its tail.
+    private static final Pattern USERINFO = Pattern.compile("//.*@");
 
     private final List<String> problems = new ArrayList<>();
     private final Secrets secrets;
@@ -179,26 +180,40 @@ public final class SettingsParser {
         try {
             uri = new URI(raw);
         } catch (URISyntaxException e) {
-            // Unparsable, so mask by pattern: user info and the whole query (tokens live there) never show.
-            String shown = USERINFO.matcher(raw).replaceAll("//***@").replaceFirst("\\?.*$", "?***");
-            problem(property, shown, "is not a valid URL; use " + example
-                    + " (percent-encode special characters in the password)");
+            problem(property, shown(raw), "is not a valid URL; use " + example + ENCODE_HINT);
             return null;
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!List.of(schemes).contains(scheme)) {
             userInfo(uri);
-            problem(property, display(uri), (scheme.isEmpty() ? "has no scheme" : "has unknown scheme \"" + scheme
+            problem(property, shown(uri, raw), (scheme.isEmpty() ? "has no scheme" : "has unknown scheme \"" + scheme
                     + "\"") + "; use " + String.join(" or ", List.of(schemes).stream().map(s -> s + "://").toList())
                     + ", e.g. " + example);
             return null;
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             userInfo(uri);
-            problem(property, display(uri), "names no host; use " + example);
+            problem(property, shown(uri, raw), "names no host; use " + example
+                    + (raw.contains("@") ? ENCODE_HINT : ""));
             return null;
         }
         return uri;
+    }
+
+    private static final String ENCODE_HINT = " (percent-encode special characters in the password)";
+
+    /** A URL in a problem: {@link #display} when it parsed with a host, else {@link #shown(String)}. */
+    private static String shown(URI uri, String raw) {
+        return uri.getHost() != null ? display(uri) : shown(raw);
+    }
+
+    /**
+     * A URL that did not parse as meant (an unencoded '/', '?' or '#' in a password splits it in the wrong place),
+     * masked by pattern: everything up to the last '@', and any query or fragment, never shows.
+     */
+    private static String shown(String raw) {
+        return USERINFO.matcher(raw).replaceFirst("//" + Secrets.MASK + "@").replaceFirst("([?#]).*$",
+                "$1" + Secrets.MASK);
     }
 
     /** {user, password}; the password is registered as a secret. */

@@ -246,7 +246,6 @@ public final class ChatBackend implements AutoCloseable {
         return lastProbeHeader.get();
     }
 
-
     /** TCP connections open right now, upgraded or not. */
     public int openConnections() {
         return connections.size();
@@ -258,7 +257,6 @@ public final class ChatBackend implements AutoCloseable {
             return new ArrayList<>(pingArrivals);
         }
     }
-
 
     /** Connections the client closed with {@code code}. */
     public long closes(int code) {
