@@ -2,87 +2,110 @@ package dev.guardian.engine;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-import org.jboss.logging.Logger;
-
-import dev.guardian.config.CheckTiming;
-import dev.guardian.config.Secrets;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Vertx;
 
 /**
- * Runs one check for ever: attempts bounded by the timeout; while failing (or not yet past the success threshold)
- * retried with exponential backoff and jitter; once healthy, repeated every interval with jitter. Cancelling the
- * loop cancels the attempt in flight.
+ * Runs one check until stopped, one attempt at a time: each attempt bounded by the timeout; while failing (or not yet
+ * past the success threshold) retried with exponential backoff and jitter, counted from the last success; once
+ * healthy, repeated every interval with jitter. Stopping cancels the attempt in flight.
  */
-public final class CheckLoop {
-    private static final Logger LOG = Logger.getLogger(CheckLoop.class);
-
-    /** Signals "try again soon" to Mutiny's retry; never leaves this class. */
-    private static final RuntimeException RETRY = new RuntimeException("retry", null, false, false) {
-    };
-
-    private final Check check;
-    private final CheckTiming timing;
-    private final ReadinessEngine engine;
+final class CheckLoop {
+    private final CheckSpec spec;
+    private final StateMachine machine;
     private final Secrets secrets;
+    private final Vertx vertx;
+    /** Failed attempts since the last successful one: the backoff's exponent. */
+    private int consecutiveFailures;
+    private Cancellable inFlight;
+    private long timer = -1;
+    private boolean stopped;
 
-    public CheckLoop(Check check, CheckTiming timing, ReadinessEngine engine, Secrets secrets) {
-        this.check = check;
-        this.timing = timing;
-        this.engine = engine;
+    CheckLoop(CheckSpec spec, StateMachine machine, Secrets secrets, Vertx vertx) {
+        this.spec = spec;
+        this.machine = machine;
         this.secrets = secrets;
+        this.vertx = vertx;
     }
 
-    public Cancellable start() {
-        Uni<Void> untilHealthy = Uni.createFrom().deferred(this::attemptAndRecord)
-                .onFailure().retry().withBackOff(timing.retryInterval(), timing.retryMaxInterval())
-                .withJitter(timing.jitter()).indefinitely();
-        Uni<Void> cycle = untilHealthy
-                .chain(() -> Uni.createFrom().voidItem().onItem().delayIt().by(jittered(timing.interval())));
-        return Multi.createBy().repeating().uni(() -> cycle).indefinitely()
-                .subscribe().with(ignored -> {
-                }, failure -> LOG.errorf("check loop %s stopped: %s", check.name(), failure));
+    synchronized void start() {
+        timer = vertx.setTimer(1, id -> attempt());
     }
 
-    /** One attempt, recorded; fails (to trigger a quick retry) unless the check is now healthy. */
-    private Uni<Void> attemptAndRecord() {
+    /** Tells the check to go away, then cancels what is in flight; no attempt starts afterwards. */
+    void stop() {
+        Cancellable running;
+        synchronized (this) {
+            stopped = true;
+            vertx.cancelTimer(timer);
+            running = inFlight;
+        }
+        spec.check().close();
+        if (running != null) {
+            running.cancel();
+        }
+    }
+
+    private void attempt() {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+        }
         Instant at = Instant.now();
         long start = System.nanoTime();
-        return check.attempt()
-                .ifNoItem().after(timing.timeout()).failWith(() -> new AttemptTimeout(timing.timeout()))
-                .onItemOrFailure().transformToUni((details, failure) -> {
-                    Attempt attempt = failure == null
-                            ? new Attempt(check.name(), at, System.nanoTime() - start, null, false, scrubbed(details))
-                            : new Attempt(check.name(), at, System.nanoTime() - start, reason(failure),
-                                    failure instanceof AttemptTimeout, scrubbed(failureDetails(failure)));
-                    boolean settled = engine.record(attempt);
-                    return settled ? Uni.createFrom().voidItem() : Uni.createFrom().failure(RETRY);
-                });
+        Duration timeout = spec.timing().timeout();
+        Uni<Map<String, Object>> attempt;
+        try {
+            attempt = spec.check().attempt();
+        } catch (RuntimeException e) {
+            attempt = Uni.createFrom().failure(e);
+        }
+        Cancellable running = attempt.ifNoItem().after(timeout).failWith(() -> new AttemptTimeout(timeout))
+                .subscribe().with(details -> finished(at, start, details, null),
+                        failure -> finished(at, start, Map.of(), failure));
+        synchronized (this) {
+            inFlight = running; // already finished when the attempt completed synchronously: cancelling it is a no-op
+            if (stopped) {
+                running.cancel();
+            }
+        }
     }
 
-    private String reason(Throwable failure) {
-        String text = failure instanceof CheckFailure ? failure.getMessage() : Failures.describe(failure);
-        return secrets.scrub(text);
+    private void finished(Instant at, long start, Map<String, Object> details, Throwable failure) {
+        long took = System.nanoTime() - start;
+        Attempt attempt = failure == null
+                ? new Attempt(spec.name(), at, took, null, false, scrubbed(details))
+                : new Attempt(spec.name(), at, took, secrets.scrub(reason(failure)), failure instanceof AttemptTimeout,
+                        scrubbed(failure instanceof CheckFailure cf ? cf.details() : Map.of()));
+        boolean settled = machine.record(attempt);
+        synchronized (this) {
+            inFlight = null;
+            if (stopped) {
+                return;
+            }
+            consecutiveFailures = attempt.ok() ? 0 : consecutiveFailures + 1;
+            double random = ThreadLocalRandom.current().nextDouble();
+            Duration next = settled ? spec.timing().jittered(spec.timing().interval(), random)
+                    : spec.timing().backoff().delay(consecutiveFailures, random);
+            timer = vertx.setTimer(Math.max(1, next.toMillis()), id -> attempt());
+        }
+    }
+
+    private static String reason(Throwable failure) {
+        return failure instanceof CheckFailure ? failure.getMessage() : Failures.describe(failure);
     }
 
     /** Details can quote what a server sent (a frame echoing a token): text passes the scrubber too. */
     private Map<String, Object> scrubbed(Map<String, Object> details) {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        Map<String, Object> out = new LinkedHashMap<>();
         details.forEach((k, v) -> out.put(k, v instanceof String text ? secrets.scrub(text) : v));
         return out;
-    }
-
-    private static Map<String, Object> failureDetails(Throwable failure) {
-        return failure instanceof CheckFailure cf ? cf.details() : Map.of();
-    }
-
-    private Duration jittered(Duration base) {
-        double spread = timing.jitter() * (ThreadLocalRandom.current().nextDouble() * 2 - 1);
-        return Duration.ofNanos(Math.max(0, Math.round(base.toNanos() * (1 + spread))));
     }
 
     static final class AttemptTimeout extends CheckFailure {

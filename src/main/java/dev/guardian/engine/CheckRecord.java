@@ -4,17 +4,14 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
-import dev.guardian.config.CheckTiming;
-
-/** The engine's running record of one check; guarded by the engine's lock. */
+/** The engine's running record of one check; guarded by the state machine's lock. */
 final class CheckRecord {
-    private final String name;
-    private final String target;
-    private final CheckTiming timing;
+    private final CheckSpec spec;
     private boolean healthy;
     private long attempts;
     private boolean lastOk;
     private long lastLatencyMicros = -1;
+    private Instant lastFinished;
     private Instant lastSuccess;
     private Instant lastFailure;
     private int consecutiveFailures;
@@ -22,10 +19,8 @@ final class CheckRecord {
     private String lastError;
     private final Map<String, Object> details = new HashMap<>();
 
-    CheckRecord(String name, String target, CheckTiming timing) {
-        this.name = name;
-        this.target = target;
-        this.timing = timing;
+    CheckRecord(CheckSpec spec) {
+        this.spec = spec;
     }
 
     /**
@@ -36,6 +31,7 @@ final class CheckRecord {
         attempts++;
         lastOk = attempt.ok();
         lastLatencyMicros = attempt.durationNanos() / 1_000;
+        lastFinished = attempt.at().plusNanos(attempt.durationNanos());
         details.clear(); // details describe the last attempt only: no stale close code or status
         details.putAll(attempt.details());
         if (attempt.ok()) {
@@ -48,6 +44,7 @@ final class CheckRecord {
             consecutiveFailures++;
             consecutiveSuccesses = 0;
         }
+        Timing timing = spec.timing();
         if (!useThresholds) {
             healthy = attempt.ok();
         } else if (healthy && consecutiveFailures >= timing.failureThreshold()) {
@@ -57,12 +54,26 @@ final class CheckRecord {
         }
     }
 
-    String name() {
-        return name;
+    /** No attempt finished for too long: whatever the last one said is no longer known to be true. */
+    void stale(String reason) {
+        healthy = false;
+        lastOk = false;
+        lastError = reason;
+        consecutiveSuccesses = 0;
+    }
+
+    /** When the latest attempt finished; null before the first. */
+    Instant lastFinished() {
+        return lastFinished;
+    }
+
+    CheckSpec spec() {
+        return spec;
     }
 
     CheckSnapshot snapshot() {
-        return new CheckSnapshot(name, target, healthy, attempts, lastOk, lastLatencyMicros, lastSuccess, lastFailure,
-                consecutiveFailures, consecutiveSuccesses, lastError, Map.copyOf(details));
+        return new CheckSnapshot(spec.name(), spec.kind(), spec.role(), spec.target(), healthy, attempts, lastOk,
+                lastLatencyMicros, lastFinished, lastSuccess, lastFailure, consecutiveFailures, consecutiveSuccesses,
+                lastError, Map.copyOf(details));
     }
 }

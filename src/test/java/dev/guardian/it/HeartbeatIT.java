@@ -57,7 +57,7 @@ class HeartbeatIT extends WithChatBackend {
             }
             g.awaitState("READY", Duration.ofSeconds(30));
             String metrics = g.metrics();
-            assertTrue(metrics.contains("guardian_heartbeat_rtt_seconds{quantile=\"0.99\"}"), metrics);
+            assertTrue(metrics.contains("guardian_heartbeat_rtt_seconds_bucket{le=\"0.005\"}"), metrics);
             assertTrue(metrics.contains("guardian_heartbeat_rtt_seconds_count"), metrics);
             assertTrue(metrics.matches("(?s).*guardian_heartbeat_missed_pongs_total [1-9].*"), metrics);
             assertTrue(metrics.matches("(?s).*guardian_heartbeat_reconnects_total [1-9].*"), metrics);
@@ -85,16 +85,19 @@ class HeartbeatIT extends WithChatBackend {
 
     @Test
     void aLifetimeCapIsStatedInTheLogAndTheJson() {
+        // gcp-https-lb is the old name of gcp-backend-service: read as such, with a warning.
         try (GuardianProcess g = guardian(backend.url("/ws"), "GUARDIAN_LOAD_BALANCER_PROFILE", "gcp-https-lb")) {
             Health h = g.awaitState("READY", Duration.ofSeconds(20));
             JsonNode data = h.data("guardian");
-            assertEquals("gcp-https-lb", data.path("lb_profile").asText());
+            assertEquals("gcp-backend-service", data.path("lb_profile").asText());
             assertEquals(30_000, data.path("lb_max_lifetime_ms").asLong());
             assertEquals(14_700, data.path("largest_safe_heartbeat_interval_ms").asLong());
             String note = data.path("lb_lifetime_note").asText();
-            assertTrue(note.startsWith("gcp-https-lb closes every WebSocket after 30s, idle or not: pings cannot keep"
+            assertTrue(note.startsWith("gcp-backend-service closes every WebSocket after 30s, idle or not: pings cannot keep"
                     + " a connection past that; clients must reconnect. The cap is short"), note);
             assertTrue(g.output().contains("WARN  [dev.guardian.load-balancer]") && g.output().contains(note),
+                    g.output());
+            assertTrue(g.output().contains("load-balancer profile gcp-https-lb is read as gcp-backend-service"),
                     g.output());
         }
     }

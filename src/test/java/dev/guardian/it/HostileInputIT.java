@@ -57,7 +57,7 @@ class HostileInputIT {
 
     @Test
     void idleAndSlowClientsDoNotStarveTheProbes() throws Exception {
-        try (GuardianProcess g = GuardianProcess.with().start().awaitListening()) {
+        try (GuardianProcess g = GuardianProcess.with("GUARDIAN_ALLOW_NO_CHECKS", "true").start().awaitListening()) {
             g.awaitState("READY", Duration.ofSeconds(20));
             List<Socket> sockets = new ArrayList<>();
             try {

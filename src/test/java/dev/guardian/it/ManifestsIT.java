@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.reflect.Method;
-import java.lang.reflect.ParameterizedType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,11 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
-import dev.guardian.config.GuardianConfig;
-import dev.guardian.config.SettingsParser;
 import dev.guardian.testing.GuardianProcess;
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithParentName;
 
 /**
  * The deploy manifests, dashboard, alert rules and README are checked against the code: every environment
@@ -39,28 +33,9 @@ class ManifestsIT extends WithChatBackend {
     private static final Path DEPLOY = Path.of("deploy");
     private static final Set<String> PROBE_PATHS = Set.of("/q/health/started", "/q/health/ready", "/q/health/live");
 
-    /** Every environment variable Guardian reads: the mapping's properties plus the aliases in its properties. */
+    /** Every environment variable Guardian reads: every check kind's, its own, and its properties file's aliases. */
     static Set<String> knownVariables() throws IOException {
-        Set<String> names = new TreeSet<>();
-        walk(GuardianConfig.class, GuardianConfig.class.getAnnotation(ConfigMapping.class).prefix(), names);
-        Matcher m = Pattern.compile("\\$\\{(GUARDIAN_[A-Z0-9_]+)")
-                .matcher(Files.readString(Path.of("src/main/resources/application.properties")));
-        while (m.find()) {
-            names.add(m.group(1));
-        }
-        return names;
-    }
-
-    private static void walk(Class<?> group, String prefix, Set<String> names) {
-        for (Method method : group.getDeclaredMethods()) {
-            String property = prefix + "." + method.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
-            Class<?> type = method.getReturnType();
-            if (type.isInterface() && !type.getName().startsWith("java.")) {
-                walk(type, method.isAnnotationPresent(WithParentName.class) ? prefix : property, names);
-            } else if (type == String.class || (method.getGenericReturnType() instanceof ParameterizedType)) {
-                names.add(SettingsParser.envName(property));
-            }
-        }
+        return dev.guardian.Settings.variables();
     }
 
     static List<JsonNode> yamlDocuments() throws IOException {

@@ -41,6 +41,7 @@ public final class GuardianProcess implements AutoCloseable {
     private List<String> jvm = List.of("-Xmx96m");
     private String portVariable = "GUARDIAN_PORT";
     private final int port = Ports.free();
+    private final int managementPort = Ports.free();
     private final StringBuffer output = new StringBuffer();
     private Process process;
     private Thread reader;
@@ -82,6 +83,7 @@ public final class GuardianProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("GUARDIAN_") || k.startsWith("QUARKUS_"));
         pb.environment().put(portVariable, Integer.toString(port));
+        pb.environment().put("GUARDIAN_MANAGEMENT_PORT", Integer.toString(managementPort));
         pb.environment().putAll(env);
         try {
             process = pb.start();
@@ -120,9 +122,19 @@ public final class GuardianProcess implements AutoCloseable {
         return this;
     }
 
+    /** A GET on Guardian's public port (the platform's probes). */
     public Health get(String path) {
+        return fetch(base() + path);
+    }
+
+    /** A GET on the management interface (the detailed health JSON, metrics, status page). */
+    public Health management(String path) {
+        return fetch(managementBase() + path);
+    }
+
+    private static Health fetch(String url) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base() + path))
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
             return new Health(r.statusCode(), r.body());
         } catch (IOException e) {
@@ -147,11 +159,11 @@ public final class GuardianProcess implements AutoCloseable {
     }
 
     public Health health() {
-        return get("/q/health");
+        return management("/q/health");
     }
 
     public String metrics() {
-        return get("/q/metrics").body();
+        return management("/q/metrics").body();
     }
 
     /** Waits for a state in the full health JSON and returns that JSON. */
@@ -168,6 +180,11 @@ public final class GuardianProcess implements AutoCloseable {
 
     public String base() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** The management interface: detailed health JSON, metrics, status page (on loopback). */
+    public String managementBase() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     /** Waits until the output contains {@code text} (transition lines are written from their own thread). */

@@ -29,8 +29,11 @@ public record Health(int code, String body) {
         return check(name).path("data");
     }
 
-    /** Guardian's state as any of its entries reports it. */
+    /** Guardian's state as a public probe answer or any entry of the detailed JSON reports it. */
     public String state() {
+        if (json().has("state")) {
+            return json().path("state").asText();
+        }
         for (JsonNode c : json().path("checks")) {
             if (c.path("data").has("state")) {
                 return c.path("data").path("state").asText();

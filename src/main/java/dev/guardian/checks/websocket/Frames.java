@@ -8,7 +8,9 @@ final class Frames {
     }
 
     static String shorten(String frame) {
-        String oneLine = frame.replaceAll("\\s+", " ");
-        return oneLine.length() <= SHOWN ? oneLine : oneLine.substring(0, SHOWN) + "… (" + frame.length() + " chars)";
+        String head = frame.length() <= SHOWN * 4 ? frame : frame.substring(0, SHOWN * 4);
+        String oneLine = head.replaceAll("\\s+", " ");
+        return oneLine.length() <= SHOWN && head.length() == frame.length() ? oneLine
+                : oneLine.substring(0, Math.min(SHOWN, oneLine.length())) + "… (" + frame.length() + " chars)";
     }
 }

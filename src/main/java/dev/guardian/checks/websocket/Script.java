@@ -27,7 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *
  * {@code ${session}} and {@code ${token}} are replaced per connection.
  */
-public record Script(List<Step> steps) {
+record Script(List<Step> steps) {
     static final ObjectMapper JSON = new ObjectMapper();
 
     public sealed interface Step permits Send, Expect {
@@ -88,10 +88,11 @@ public record Script(List<Step> steps) {
         }
     }
 
+    /** Matched with a bounded number of character reads: a backtracking pattern cannot hold a worker for long. */
     public record Regex(Pattern pattern) implements Matcher {
         @Override
         public boolean matches(String frame, Function<String, String> substitute) {
-            return pattern.matcher(frame).find();
+            return pattern.matcher(new BudgetedText(frame, new long[] { BudgetedText.READS })).find();
         }
 
         @Override

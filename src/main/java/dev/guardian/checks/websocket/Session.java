@@ -4,42 +4,49 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import dev.guardian.engine.CheckFailure;
-import io.quarkus.websockets.next.CloseReason;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.buffer.Buffer;
 
 /**
- * One probe connection's view of the backend: the frames it received, whether the server closed it, and the
- * timings the health JSON shows. Callbacks arrive on the event loop; the exchange reads frames one by one.
+ * One probe connection's view of the backend: the frames it received, whether the server closed it, and the timings
+ * the health JSON shows. Callbacks arrive on the checks' event loop; the exchange reads frames one by one. Frames
+ * waiting for a step are bounded in number and size; without a script none are kept at all.
  */
-final class Session implements BackendConnector.Listener {
+final class Session implements Connector.Listener {
     /** More unsolicited frames than this within one attempt is a flood, not chatter. */
     static final int MAX_UNEXPECTED = 1_000;
+    /** Characters of frames that may wait for a step to read them. */
+    static final long MAX_QUEUED_CHARS = 4L * Backend.MAX_MESSAGE_SIZE;
 
     final String token;
-    private final List<String> otherTokens;
+    private final SessionRegistry registry;
+    private final boolean keepsFrames;
     private final long startNanos = System.nanoTime();
     private long upgradedNanos = -1;
     private long firstFrameNanos = -1;
     private long exchangeDoneNanos = -1;
     private final Deque<String> frames = new ArrayDeque<>();
+    private long queuedChars;
     private UniEmitter<? super String> waiter;
     private UniEmitter<? super Void> pongWaiter;
+    private String awaitedPong;
+    private boolean pongReceived;
     private CheckFailure terminal;
     private String step = "the first step";
     private boolean closingByUs;
-    private boolean pongReceived;
     private Integer closeCode;
     private int unexpected;
     private String lastUnexpected;
 
-    Session(String token, List<String> otherTokens) {
+    /** @param keepsFrames false without a script: no step will ever read a frame, so frames are only counted */
+    Session(String token, SessionRegistry registry, boolean keepsFrames) {
         this.token = token;
-        this.otherTokens = otherTokens;
+        this.registry = registry;
+        this.keepsFrames = keepsFrames;
     }
 
     String substitute(String text, String bearer) {
@@ -59,48 +66,64 @@ final class Session implements BackendConnector.Listener {
     synchronized void done() {
         exchangeDoneNanos = System.nanoTime();
         if (closeCode == null) {
-            closeCode = (int) BackendConnector.DONE.getCode();
+            closeCode = (int) Connector.DONE;
         }
     }
 
-    // Emitters are completed outside the lock: completing one runs the rest of the attempt, which may cancel
-    // other sessions and take their locks. Holding ours meanwhile could deadlock two event loops.
+    // Emitters are completed outside the lock: completing one runs the rest of the attempt, which may cancel other
+    // sessions and take their locks. Holding ours meanwhile could deadlock.
 
     @Override
     public void onText(String frame) {
-        UniEmitter<? super String> deliver = null;
-        Runnable failure = null;
+        Runnable after;
         synchronized (this) {
             if (firstFrameNanos < 0) {
                 firstFrameNanos = System.nanoTime();
             }
-            if (frame.indexOf('\uFFFD') >= 0) {
-                // RFC 6455: a text frame must be valid UTF-8; the decoder put replacement characters in its place.
-                failure = fail(new CheckFailure("the backend sent a text frame that is not valid UTF-8: "
-                        + Frames.shorten(frame), details()));
-            }
-            for (String other : failure == null ? otherTokens : List.<String> of()) {
-                if (frame.contains(other)) {
-                    failure = fail(new CheckFailure("cross-session leak: session " + token + " received a frame "
-                            + "carrying session " + other + "'s token: " + Frames.shorten(frame), details()));
-                    break;
-                }
-            }
-            if (failure == null) {
-                if (waiter != null) {
-                    deliver = waiter;
-                    waiter = null;
-                } else {
-                    frames.add(frame);
-                }
+            after = receive(frame);
+        }
+        after.run();
+    }
+
+    /** Under the lock: decides what the frame means; returns what to run unlocked. */
+    private Runnable receive(String frame) {
+        if (frame.indexOf('\uFFFD') >= 0) {
+            // RFC 6455: a text frame must be valid UTF-8; the decoder put replacement characters in its place.
+            return fail(new CheckFailure("the backend sent a text frame that is not valid UTF-8: "
+                    + Frames.shorten(frame), details()));
+        }
+        for (Session owner : registry.owners(frame)) {
+            if (owner != this) {
+                return fail(new CheckFailure("cross-session leak: session " + token + " received a frame carrying "
+                        + "session " + owner.token + "'s token: " + Frames.shorten(frame), details()));
             }
         }
-        if (deliver != null) {
-            deliver.complete(frame);
+        if (waiter != null) {
+            UniEmitter<? super String> deliver = waiter;
+            waiter = null;
+            return () -> deliver.complete(frame);
         }
-        if (failure != null) {
-            failure.run();
+        if (!keepsFrames) {
+            return countUnexpected(frame);
         }
+        if (queuedChars + frame.length() > MAX_QUEUED_CHARS) {
+            return fail(new CheckFailure("flooded: more than " + MAX_QUEUED_CHARS + " characters of frames waiting "
+                    + "for a step, last: " + Frames.shorten(frame), details()));
+        }
+        frames.add(frame);
+        queuedChars += frame.length();
+        return () -> {
+        };
+    }
+
+    /** Another connection received this session's reply: the backend routed it astray. */
+    void leakedTo(String where, String frame) {
+        Runnable failure;
+        synchronized (this) {
+            failure = fail(new CheckFailure("cross-session leak: the reply for session " + token + " reached " + where
+                    + ": " + Frames.shorten(frame), details()));
+        }
+        failure.run();
     }
 
     @Override
@@ -113,15 +136,20 @@ final class Session implements BackendConnector.Listener {
         unexpected("(binary frame of " + bytes + " bytes)");
     }
 
-    /** Called before sending a ping, so that a pong arriving before anyone waits still counts. */
-    synchronized void expectPong() {
+    /** Called before sending a ping, so that its pong arriving before anyone waits still counts. */
+    synchronized void expectPong(String payload) {
+        awaitedPong = payload;
         pongReceived = false;
     }
 
+    /** Only the pong that echoes our ping counts: an unsolicited pong proves nothing about this connection. */
     @Override
-    public void onPong(String payload) {
+    public void onPong(Buffer payload) {
         UniEmitter<? super Void> w;
         synchronized (this) {
+            if (awaitedPong == null || !awaitedPong.equals(payload.toString())) {
+                return;
+            }
             pongReceived = true;
             w = pongWaiter;
             pongWaiter = null;
@@ -137,20 +165,21 @@ final class Session implements BackendConnector.Listener {
         Runnable failure;
         synchronized (this) {
             failure = fail(new CheckFailure(message.contains("max message size") || message.contains("too long")
-                    ? "the backend sent a message over the size limit (" + message + ")"
+                    || message.contains("too big") ? "the backend sent a message over the size limit (" + message + ")"
+                    : message.contains("UTF-8") ? "the backend sent a text frame that is not valid UTF-8: " + message
                     : "the backend broke the WebSocket protocol: " + message, details()));
         }
         failure.run();
     }
 
     @Override
-    public void onClose(CloseReason reason) {
+    public void onClose(Short code, String reason) {
         Runnable failure = null;
         synchronized (this) {
-            closeCode = reason == null ? null : reason.getCode();
+            closeCode = code == null ? null : (int) code;
             if (!closingByUs) {
-                failure = fail(new CheckFailure(closeReason(reason) + " after " + sinceUpgradeMillis() + " ms, before "
-                        + step, details()));
+                failure = fail(new CheckFailure(closeReason(code, reason) + " after " + sinceUpgradeMillis()
+                        + " ms, before " + step, details()));
             }
         }
         if (failure != null) {
@@ -162,17 +191,16 @@ final class Session implements BackendConnector.Listener {
      * The client itself closes with 1009 (message over the size limit), 1007 (invalid UTF-8) or 1002 (protocol
      * error) when the backend sends garbage: say what the backend did rather than "closed by the server".
      */
-    private static String closeReason(CloseReason reason) {
-        if (reason == null) {
+    static String closeReason(Short code, String reason) {
+        if (code == null) {
             return "closed by the server without a close frame";
         }
-        String detail = reason.getMessage() == null || reason.getMessage().isEmpty() ? "" : " (" + reason.getMessage()
-                + ")";
-        return switch (reason.getCode()) {
+        String detail = reason == null || reason.isEmpty() ? "" : " (" + reason + ")";
+        return switch (code) {
             case 1009 -> "the backend sent a message over the size limit; connection closed with 1009" + detail;
-            case 1007 -> "the backend sent invalid UTF-8 in a text frame; connection closed with 1007" + detail;
+            case 1007 -> "the backend sent a text frame that is not valid UTF-8; connection closed with 1007" + detail;
             case 1002 -> "the backend broke the WebSocket protocol; connection closed with 1002" + detail;
-            default -> "closed by the server with code " + reason.getCode() + detail;
+            default -> "closed by the server with code " + code + detail;
         };
     }
 
@@ -182,18 +210,22 @@ final class Session implements BackendConnector.Listener {
 
     /** Counts a frame no step asked for; too many fail the attempt. */
     void unexpected(String frame) {
-        Runnable failure = null;
+        Runnable failure;
         synchronized (this) {
-            unexpected++;
-            lastUnexpected = Frames.shorten(frame);
-            if (unexpected > MAX_UNEXPECTED) {
-                failure = fail(new CheckFailure("flooded: more than " + MAX_UNEXPECTED
-                        + " frames that no step expected, last: " + lastUnexpected, details()));
-            }
+            failure = countUnexpected(frame);
         }
-        if (failure != null) {
-            failure.run();
+        failure.run();
+    }
+
+    private Runnable countUnexpected(String frame) {
+        unexpected++;
+        if (unexpected > MAX_UNEXPECTED) {
+            return fail(new CheckFailure("flooded: more than " + MAX_UNEXPECTED + " frames that no step expected, last: "
+                    + Frames.shorten(frame), details()));
         }
+        lastUnexpected = Frames.shorten(frame);
+        return () -> {
+        };
     }
 
     synchronized String lastUnexpected() {
@@ -227,7 +259,9 @@ final class Session implements BackendConnector.Listener {
             CheckFailure failure = null;
             synchronized (this) {
                 frame = frames.poll();
-                if (frame == null) {
+                if (frame != null) {
+                    queuedChars -= frame.length();
+                } else {
                     failure = terminal;
                     if (failure == null) {
                         waiter = emitter;

@@ -1,0 +1,97 @@
+package dev.guardian.checks;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * A check's connections: acquire, use, release, with at most one connection in progress at a time. The engine
+ * cancels an attempt at its deadline, but a connect already handed to the network may still complete: the next
+ * attempt waits until it settled, and a connection arriving after its attempt ended is released on arrival. A server
+ * that accepts TCP and never answers therefore holds at most one socket of Guardian's, never one per attempt.
+ */
+public final class Connections<R> {
+    private final Consumer<R> release;
+    /** Completes when the latest acquisition settled (arrived or failed), or was never started. */
+    private CompletableFuture<Void> settled = CompletableFuture.completedFuture(null);
+
+    public Connections(Consumer<R> release) {
+        this.release = release;
+    }
+
+    public <T> Uni<T> using(Supplier<Uni<R>> acquire, Function<R, Uni<T>> use) {
+        return using(acquire, Function.identity(), use);
+    }
+
+    /** {@code whileWaiting} may bound the wait for the connection (a handshake deadline) without losing it. */
+    public <T> Uni<T> using(Supplier<Uni<R>> acquire, Function<Uni<R>, Uni<R>> whileWaiting, Function<R, Uni<T>> use) {
+        return using(acquire, whileWaiting, use, release);
+    }
+
+    /** With a release of this attempt's own (which must release the connection too). */
+    public <T> Uni<T> using(Supplier<Uni<R>> acquire, Function<Uni<R>, Uni<R>> whileWaiting, Function<R, Uni<T>> use,
+            Consumer<R> release) {
+        return Uni.createFrom().deferred(() -> {
+            CompletableFuture<Void> previous;
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            synchronized (this) {
+                previous = settled;
+                settled = mine;
+            }
+            Held<R> held = new Held<>(release);
+            AtomicBoolean started = new AtomicBoolean();
+            CompletableFuture<R> acquired = new CompletableFuture<>();
+            Uni<R> connection = Uni.createFrom().completionStage(previous.copy()).chain(() -> {
+                if (started.compareAndSet(false, true)) {
+                    acquire.get().subscribe().with(r -> {
+                        held.arrived(r);
+                        mine.complete(null);
+                        acquired.complete(r);
+                    }, failure -> {
+                        mine.complete(null);
+                        acquired.completeExceptionally(failure);
+                    });
+                }
+                return Uni.createFrom().completionStage(acquired.copy());
+            });
+            return whileWaiting.apply(connection).chain(use::apply).onTermination().invoke(() -> {
+                held.finish();
+                if (started.compareAndSet(false, true)) {
+                    mine.complete(null); // cancelled before connecting: the next attempt need not wait
+                }
+            });
+        });
+    }
+
+    /** The connection of one attempt: released exactly once, when the attempt ends or on arrival if it ended. */
+    private static final class Held<R> {
+        private final Consumer<R> release;
+        private R resource;
+        private boolean finished;
+
+        Held(Consumer<R> release) {
+            this.release = release;
+        }
+
+        synchronized void arrived(R r) {
+            if (finished) {
+                release.accept(r);
+            } else {
+                resource = r;
+            }
+        }
+
+        synchronized void finish() {
+            finished = true;
+            if (resource != null) {
+                R r = resource;
+                resource = null;
+                release.accept(r);
+            }
+        }
+    }
+}
