@@ -184,10 +184,12 @@ final class CloudRunRules {
         }
     }
 
+    /**
+     * Guardian as a sidecar (no ports; the backend is the ingress). Guardian as the ingress container ("edge
+     * mode") is left possible: the one-ingress rule covers its ports, and its probe may use its own port.
+     */
     private void guardian(JsonNode guardian, JsonNode spec) {
-        if (!guardian.path("ports").isEmpty()) {
-            problem("container guardian ports", "must be absent: Guardian is a sidecar, the backend is the ingress");
-        }
+        boolean ingress = !guardian.path("ports").isEmpty();
         JsonNode startup = guardian.path("startupProbe");
         JsonNode http = startup.path("httpGet");
         if (!http.path("path").asText().equals("/q/health/started")) {
@@ -196,7 +198,9 @@ final class CloudRunRules {
         }
         int port = Integer.parseInt(Manifest.env(guardian, "GUARDIAN_PORT")
                 .orElse(String.valueOf(KubernetesRules.PROBE_PORT)));
-        if (http.path("port").asInt(-1) != port) {
+        boolean ownPort = ingress && (http.path("port").isMissingNode()
+                || http.path("port").asInt() == guardian.at("/ports/0/containerPort").asInt());
+        if (http.path("port").asInt(-1) != port && !ownPort) {
             problem("container guardian startupProbe.httpGet.port", "must name Guardian's port " + port
                     + " explicitly (a sidecar has no $PORT), is " + http.path("port"));
         }
