@@ -50,18 +50,27 @@ class ManifestsIT extends WithChatBackend {
         return docs;
     }
 
-    static List<JsonNode> guardianContainers() throws IOException {
-        List<JsonNode> found = new ArrayList<>();
+    /** Guardian's container in a manifest, and whether that manifest is Cloud Run's (a Knative Service). */
+    record GuardianContainer(JsonNode container, boolean cloudRun) {
+    }
+
+    static List<GuardianContainer> guardians() throws IOException {
+        List<GuardianContainer> found = new ArrayList<>();
         for (JsonNode doc : yamlDocuments()) {
+            boolean cloudRun = doc.path("apiVersion").asText().startsWith("serving.knative.dev/");
             for (JsonNode c : doc.findValues("containers")) {
                 c.forEach(container -> {
                     if ("guardian".equals(container.path("name").asText())) {
-                        found.add(container);
+                        found.add(new GuardianContainer(container, cloudRun));
                     }
                 });
             }
         }
         return found;
+    }
+
+    static List<JsonNode> guardianContainers() throws IOException {
+        return guardians().stream().map(GuardianContainer::container).toList();
     }
 
     @Test
@@ -86,13 +95,24 @@ class ManifestsIT extends WithChatBackend {
         }
     }
 
+    /**
+     * Probes hit Guardian's public port (8090) and its paths; metrics are scraped from the management port (9000).
+     * The startup probe is the gate on Cloud Run (/q/health/started); on Kubernetes readiness is the gate and a
+     * startup probe, if any, asks only whether Guardian's own process answers (/q/health/live), so that a slow
+     * dependency never becomes kubelet restarts of the sidecar.
+     */
     @Test
     void probesUseGuardiansPortAndPaths() throws IOException {
-        for (JsonNode container : guardianContainers()) {
+        for (GuardianContainer guardian : guardians()) {
+            JsonNode container = guardian.container();
             String portName = null;
             for (JsonNode port : container.path("ports")) {
-                assertEquals(8090, port.path("containerPort").asInt());
-                portName = port.path("name").asText();
+                if (port.path("name").asText().equals("management")) {
+                    assertEquals(9000, port.path("containerPort").asInt(), "the management port");
+                } else {
+                    assertEquals(8090, port.path("containerPort").asInt(), "the probe port");
+                    portName = port.path("name").asText();
+                }
             }
             for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
                 JsonNode http = container.path(probe).path("httpGet");
@@ -103,13 +123,23 @@ class ManifestsIT extends WithChatBackend {
                 String port = http.path("port").asText();
                 assertTrue(port.equals("8090") || port.equals(portName), probe + " port " + port);
             }
-            assertEquals("/q/health/started", container.path("startupProbe").path("httpGet").path("path").asText());
+            String startup = container.path("startupProbe").path("httpGet").path("path").asText();
+            if (guardian.cloudRun()) {
+                assertEquals("/q/health/started", startup, "Cloud Run: the startup probe is the gate");
+            } else {
+                assertTrue(startup.isEmpty() || startup.equals("/q/health/live"),
+                        "Kubernetes: a startup probe may only ask for liveness, is " + startup);
+                assertEquals("/q/health/ready", container.path("readinessProbe").path("httpGet").path("path").asText());
+            }
         }
         String properties = Files.readString(Path.of("src/main/resources/application.properties"));
         assertTrue(properties.contains("quarkus.http.port=${GUARDIAN_PORT:8090}"), "Guardian's default port is 8090");
         for (JsonNode doc : yamlDocuments()) {
-            for (JsonNode endpoints : doc.findValues("podMetricsEndpoints")) {
-                assertEquals("/q/metrics", endpoints.get(0).path("path").asText());
+            for (String field : List.of("podMetricsEndpoints", "endpoints")) {
+                for (JsonNode endpoints : doc.path("spec").findValues(field)) {
+                    assertEquals("/q/metrics", endpoints.get(0).path("path").asText());
+                    assertEquals("management", endpoints.get(0).path("port").asText());
+                }
             }
         }
     }

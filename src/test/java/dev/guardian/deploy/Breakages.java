@@ -1,0 +1,174 @@
+package dev.guardian.deploy;
+
+import static dev.guardian.deploy.Breakage.annotations;
+import static dev.guardian.deploy.Breakage.container;
+import static dev.guardian.deploy.Breakage.firstRule;
+import static dev.guardian.deploy.Breakage.kind;
+import static dev.guardian.deploy.Breakage.of;
+import static dev.guardian.deploy.Breakage.ofDashboard;
+import static dev.guardian.deploy.Breakage.podSpec;
+import static dev.guardian.deploy.Breakage.removeEnv;
+import static dev.guardian.deploy.Breakage.setEnv;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The defects that the project's own rules (beyond the schemas) must catch, one per rule worth trusting. */
+final class Breakages {
+    private Breakages() {
+    }
+
+    static List<Breakage> kubernetes() {
+        return List.of(
+                of("Guardian's startup probe on /q/health/started", kind("Deployment"),
+                        d -> ((ObjectNode) container(d, "guardian").at("/startupProbe/httpGet"))
+                                .put("path", "/q/health/started"),
+                        "startupProbe.httpGet.path must be /q/health/live"),
+                of("Guardian keeps its capabilities", kind("Deployment"),
+                        d -> ((ObjectNode) container(d, "guardian").path("securityContext")).remove("capabilities"),
+                        "container guardian securityContext.capabilities.drop must contain ALL"),
+                of("the backend may escalate privileges", kind("Deployment"),
+                        d -> ((ObjectNode) container(d, "chat").path("securityContext"))
+                                .remove("allowPrivilegeEscalation"),
+                        "container chat securityContext.allowPrivilegeEscalation must be false"),
+                of("no seccomp profile", kind("Deployment"),
+                        d -> ((ObjectNode) podSpec(d).path("securityContext")).remove("seccompProfile"),
+                        "securityContext.seccompProfile.type must be RuntimeDefault or Localhost"),
+                of("a hostPath volume", kind("Deployment"),
+                        d -> ((ArrayNode) podSpec(d).path("volumes")).addObject().put("name", "host")
+                                .putObject("hostPath").put("path", "/var/run"),
+                        "of type hostPath is not allowed"),
+                of("no writable /tmp", kind("Deployment"),
+                        d -> ((ArrayNode) container(d, "guardian").path("volumeMounts")).remove(1),
+                        "need a writable /tmp"),
+                of("an in-memory volume without a size limit", kind("Deployment"),
+                        d -> ((ObjectNode) podSpec(d).at("/volumes/1/emptyDir")).remove("sizeLimit"),
+                        "is in memory and needs a sizeLimit"),
+                of("service links left on", kind("Deployment"), d -> podSpec(d).remove("enableServiceLinks"),
+                        "enableServiceLinks must be false"),
+                of("FAILED stays final on Kubernetes", kind("Deployment"),
+                        d -> removeEnv(container(d, "guardian"), "GUARDIAN_STARTUP_FAILED_IS_FINAL"),
+                        "GUARDIAN_STARTUP_FAILED_IS_FINAL must be \"false\""),
+                of("the management interface left on loopback", kind("Deployment"),
+                        d -> removeEnv(container(d, "guardian"), "GUARDIAN_MANAGEMENT_HOST"),
+                        "GUARDIAN_MANAGEMENT_HOST must be 0.0.0.0"),
+                of("readiness that waits for three kubelet failures", kind("Deployment"),
+                        d -> ((ObjectNode) container(d, "guardian").path("readinessProbe")).put("failureThreshold", 3),
+                        "readinessProbe.failureThreshold must be 1"),
+                of("Guardian as a native sidecar", kind("Deployment"), d -> {
+                    ObjectNode guardian = container(d, "guardian");
+                    ArrayNode containers = (ArrayNode) podSpec(d).path("containers");
+                    containers.remove(1);
+                    podSpec(d).putArray("initContainers").add(guardian.put("restartPolicy", "Always"));
+                }, "must be a plain container, not a native sidecar"),
+                of("a grace period shorter than Guardian's exit", kind("Deployment"),
+                        d -> podSpec(d).put("terminationGracePeriodSeconds", 3),
+                        "terminationGracePeriodSeconds 3 is shorter"),
+                of("a PodMonitor without the release label", kind("PodMonitor"),
+                        d -> ((ObjectNode) d.path("metadata")).remove("labels"), "metadata.labels.release is missing"),
+                of("a PodMonitor scraping the probe port", kind("PodMonitor"),
+                        d -> ((ObjectNode) d.at("/spec/podMetricsEndpoints/0")).put("port", "guardian"),
+                        "is not Guardian's management port"),
+                of("a PodMonitoring scraping /metrics", kind("PodMonitoring"),
+                        d -> ((ObjectNode) d.at("/spec/endpoints/0")).put("path", "/metrics"),
+                        "must be /q/metrics"),
+                of("a PodMonitoring selecting nothing", kind("PodMonitoring"),
+                        d -> ((ObjectNode) d.at("/spec/selector/matchLabels")).put("app", "chta"),
+                        "selects no pod template"),
+                of("a Service whose targetPort names no port", d -> d.kind().equals("Service")
+                        && d.node().path("apiVersion").asText().equals("v1"),
+                        d -> ((ObjectNode) d.at("/spec/ports/0")).put("targetPort", "htp"),
+                        "targetPort htp names no container port"));
+    }
+
+    static List<Breakage> cloudRun() {
+        return List.of(
+                of("a depended-on container without a startup probe", Breakage.cloudRun(),
+                        d -> container(d, "chat").remove("startupProbe"), "container chat needs a startupProbe"),
+                of("a startup window over 240 s", Breakage.cloudRun(),
+                        d -> ((ObjectNode) container(d, "guardian").path("startupProbe")).put("failureThreshold", 300),
+                        "= 300 s exceeds Cloud Run's cap of 240 s"),
+                of("a startup window inside the budget", Breakage.cloudRun(),
+                        d -> ((ObjectNode) container(d, "guardian").path("startupProbe")).put("failureThreshold", 15),
+                        "= 15 s must be above GUARDIAN_STARTUP_BUDGET (20 s)"),
+                of("a budget longer than the window", Breakage.cloudRun(),
+                        d -> setEnv(container(d, "guardian"), "GUARDIAN_STARTUP_BUDGET", "30s"),
+                        "must be above GUARDIAN_STARTUP_BUDGET (30 s)"),
+                of("a dependency on a container that does not exist", Breakage.cloudRun(),
+                        d -> annotations(d).put(CloudRunRules.DEPENDENCIES, "{\"guardian\":[\"chatt\"]}"),
+                        "names container \"chatt\", which does not exist"),
+                of("dependencies that are not JSON", Breakage.cloudRun(),
+                        d -> annotations(d).put(CloudRunRules.DEPENDENCIES, "{guardian: [chat]}"), "is not JSON"),
+                of("the backend depending on Guardian", Breakage.cloudRun(),
+                        d -> annotations(d).put(CloudRunRules.DEPENDENCIES, "{\"chat\":[\"guardian\"]}"),
+                        "a deadlock"),
+                of("CPU throttled outside requests", Breakage.cloudRun(),
+                        d -> annotations(d).put(CloudRunRules.CPU_THROTTLING, "true"), "cpu-throttling must be 'false'"),
+                of("no VPC egress", Breakage.cloudRun(), d -> annotations(d).remove(CloudRunRules.NETWORK_INTERFACES),
+                        "network-interfaces is missing"),
+                of("two network interfaces", Breakage.cloudRun(),
+                        d -> annotations(d).put(CloudRunRules.NETWORK_INTERFACES,
+                                "[{\"network\":\"a\"},{\"network\":\"b\"}]"),
+                        "exactly one interface"),
+                of("an unknown egress setting", Breakage.cloudRun(),
+                        d -> annotations(d).put(CloudRunRules.VPC_EGRESS, "private-ranges"),
+                        "must be private-ranges-only or all-traffic"),
+                of("a revision setting on the Service's metadata", Breakage.cloudRun(), d -> {
+                    String value = annotations(d).remove(CloudRunRules.CPU_THROTTLING).asText();
+                    ((ObjectNode) d.path("metadata")).putObject("annotations").put(CloudRunRules.CPU_THROTTLING, value);
+                }, "is a revision setting"),
+                of("Guardian with a port of its own", Breakage.cloudRun(),
+                        d -> container(d, "guardian").putArray("ports").addObject().put("containerPort", 8090),
+                        "must have exactly one ingress container"),
+                of("Guardian's startup probe without its port", Breakage.cloudRun(),
+                        d -> ((ObjectNode) container(d, "guardian").at("/startupProbe/httpGet")).remove("port"),
+                        "must name Guardian's port 8090 explicitly"),
+                of("Guardian's startup probe on readiness", Breakage.cloudRun(),
+                        d -> ((ObjectNode) container(d, "guardian").at("/startupProbe/httpGet"))
+                                .put("path", "/q/health/ready"),
+                        "must be /q/health/started"),
+                of("FAILED not final on Cloud Run", Breakage.cloudRun(),
+                        d -> setEnv(container(d, "guardian"), "GUARDIAN_STARTUP_FAILED_IS_FINAL", "false"),
+                        "must not be false on Cloud Run"),
+                of("half a CPU for Guardian", Breakage.cloudRun(),
+                        d -> ((ObjectNode) container(d, "guardian").at("/resources/limits")).put("cpu", "500m"),
+                        "add up to 1.5"),
+                of("a lifetime cap that is not the request timeout", Breakage.cloudRun(),
+                        d -> podSpec(d).put("timeoutSeconds", 300),
+                        "must equal the request timeout spec.template.spec.timeoutSeconds (300 s)"));
+    }
+
+    static List<Breakage> observability() {
+        return List.of(
+                of("an alert without a runbook", kind("PrometheusRule"),
+                        d -> ((ObjectNode) firstRule(d, "GuardianCheckDown").path("annotations")).remove("runbook_url"),
+                        "alert GuardianCheckDown needs annotations.runbook_url"),
+                of("an alert without a severity", kind("Rules"),
+                        d -> firstRule(d, "GuardianNotReady").remove("labels"),
+                        "alert GuardianNotReady needs labels.severity"),
+                of("GKE's rules drifting from the Prometheus Operator's", kind("Rules"),
+                        d -> firstRule(d, "GuardianFlapping").put("expr", "1"), "spec.groups differ"),
+                of("a STARTING alert that fires inside the budget", kind("PrometheusRule"),
+                        d -> firstRule(d, "GuardianStartingTooLong").put("for", "20s"),
+                        "for 20 s must exceed the Kubernetes GUARDIAN_STARTUP_BUDGET (30 s)"),
+                ofDashboard("a dashboard without the pod variable", d -> {
+                    ArrayNode list = (ArrayNode) d.at("/templating/list");
+                    list.remove(2);
+                }, "needs a query variable \"pod\""),
+                ofDashboard("a state panel that cannot name DRAINING", d -> {
+                    ObjectNode options = (ObjectNode) d.at("/panels/0/fieldConfig/defaults/mappings/0/options");
+                    options.remove("5");
+                }, "does not show state DRAINING by name"),
+                ofDashboard("RTT read from the old summary", d -> {
+                    ObjectNode target = (ObjectNode) d.at("/panels/4/targets/0");
+                    target.put("expr", "max by (quantile) (guardian_heartbeat_rtt_seconds{quantile=\"0.99\", "
+                            + "namespace=~\"$namespace\", pod=~\"$pod\"})");
+                }, "must compute RTT quantiles from the histogram"),
+                ofDashboard("a panel that ignores the variables", d -> {
+                    ObjectNode target = (ObjectNode) d.at("/panels/7/targets/0");
+                    target.put("expr", "max by (pod) (guardian_startup_duration_seconds)");
+                }, "does not filter by $namespace and $pod"));
+    }
+}
