@@ -1,15 +1,20 @@
 package dev.guardian.status;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,6 +85,8 @@ class StatusPageIT {
             assertTrue(shownAfter <= 2_000, "shown " + shownAfter + " ms after the switch");
             assertTrue(check.value().contains("DOWN"), check.value());
             shot(page, "not-ready.png");
+            // Served under a strict Content-Security-Policy (no external resource could load): nothing was refused.
+            assertEquals(List.of(), page.consoleErrors());
         }
     }
 
@@ -209,13 +216,15 @@ class StatusPageIT {
     /**
      * A real HTTP server standing in for Guardian's management interface: any path ending in {@code /q/status} is the
      * page, {@code /q/status/data} the current document. {@link #hang} makes data requests go unanswered, as a
-     * frozen Guardian would.
+     * frozen Guardian would. The page is served with a Content-Security-Policy that allows only its own inline
+     * script (by hash), inline styles, data: images and requests to its own origin.
      */
     static final class StatusServer implements AutoCloseable {
         private final Vertx vertx = Vertx.vertx();
         private final AtomicReference<String> data = new AtomicReference<>("{}");
         private final Set<String> paths = ConcurrentHashMap.newKeySet();
         private final byte[] page;
+        private final String csp;
         private final HttpServer http;
         private volatile boolean hang;
 
@@ -228,11 +237,15 @@ class StatusPageIT {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            csp = "default-src 'none'; script-src '" + scriptHash(new String(page, StandardCharsets.UTF_8))
+                    + "'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none';"
+                    + " form-action 'none'; frame-ancestors 'none'";
             http = vertx.createHttpServer().requestHandler(req -> {
                 String path = req.path();
                 paths.add(path);
                 if (path.endsWith("/q/status")) {
                     req.response().putHeader("Content-Type", "text/html; charset=utf-8")
+                            .putHeader("Content-Security-Policy", csp)
                             .end(io.vertx.core.buffer.Buffer.buffer(page));
                 } else if (path.endsWith("/q/status/data")) {
                     if (!hang) {
@@ -245,6 +258,22 @@ class StatusPageIT {
             try {
                 http.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** CSP source of the page's one inline script: sha256 of its text, base64. */
+        static String scriptHash(String html) {
+            int open = html.indexOf("<script>");
+            int close = html.indexOf("</script>", open);
+            if (open < 0 || close < 0 || html.indexOf("<script", open + 1) >= 0) {
+                throw new IllegalStateException("status.html must hold exactly one inline <script>");
+            }
+            String script = html.substring(open + "<script>".length(), close);
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(script.getBytes(StandardCharsets.UTF_8));
+                return "sha256-" + Base64.getEncoder().encodeToString(digest);
+            } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
         }

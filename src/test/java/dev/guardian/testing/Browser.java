@@ -48,6 +48,7 @@ public final class Browser implements AutoCloseable {
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final BlockingQueue<Event> results = new LinkedBlockingQueue<>();
     private final List<Event> observed = new ArrayList<>();
+    private final List<Event> console = new ArrayList<>();
     private final StringBuffer stderr = new StringBuffer();
     private Duration timeout = DEFAULT_TIMEOUT;
 
@@ -171,6 +172,13 @@ public final class Browser implements AutoCloseable {
         }
     }
 
+    /** Errors the page logged or threw (failed requests, Content-Security-Policy violations, script errors). */
+    public List<Event> consoleErrors() {
+        synchronized (console) {
+            return List.copyOf(console);
+        }
+    }
+
     private Event next(BlockingQueue<Event> queue, Duration wait, String what) {
         try {
             long deadline = System.nanoTime() + wait.toNanos();
@@ -223,6 +231,10 @@ public final class Browser implements AutoCloseable {
                 } else if ("observed".equals(e.event())) {
                     synchronized (observed) {
                         observed.add(e);
+                    }
+                } else if ("console".equals(e.event())) {
+                    synchronized (console) {
+                        console.add(e);
                     }
                 }
             }
