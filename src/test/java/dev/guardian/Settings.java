@@ -26,6 +26,7 @@ public final class Settings {
     /** Every documented property: Guardian's own, the balancer's and every check kind's. */
     public static List<PropertyDoc> documented() {
         List<PropertyDoc> docs = new ArrayList<>(GuardianConfig.DOCS);
+        docs.addAll(GuardianConfig.PLATFORM);
         docs.addAll(LoadBalancerConfig.DOCS);
         for (CheckProvider p : InMemoryGuardian.providers(InMemoryGuardian.config(Map.of()))) {
             docs.addAll(p.properties());
@@ -40,7 +41,7 @@ public final class Settings {
         for (CheckProvider p : InMemoryGuardian.providers(InMemoryGuardian.config(Map.of()))) {
             for (ConfigPrefix prefix : p.prefixes()) {
                 if (prefix.scheduled()) {
-                    Schedule.SUFFIXES.forEach(s -> names.add(new PropertyDoc(prefix.prefix() + "." + s, null, "").env()));
+                    Schedule.SUFFIXES.forEach(s -> names.add(PropertyDoc.of(prefix.prefix() + "." + s, "").env()));
                 }
             }
         }

@@ -51,4 +51,20 @@ public interface GuardianConfig {
                     + "probe in lockstep"),
             PropertyDoc.of("guardian.allow-no-checks", "start with no check configured (READY at once); otherwise "
                     + "that is refused"));
+
+    /** Quarkus' own settings that Guardian's properties file reads from variables of its own. */
+    List<PropertyDoc> PLATFORM = List.of(
+            PropertyDoc.alias("quarkus.http.port", "GUARDIAN_PORT", "`8090`", "the public port: the platform's probes "
+                    + "(`/q/health/started`, `/ready`, `/live`), status and state only, on all interfaces"),
+            PropertyDoc.alias("quarkus.management.port", "GUARDIAN_MANAGEMENT_PORT", "`9000`", "the management "
+                    + "interface: detailed health JSON (`/q/health`), metrics (`/q/metrics`), status page (`/q/status`)"),
+            PropertyDoc.alias("quarkus.management.host", "GUARDIAN_MANAGEMENT_HOST", "`127.0.0.1`", "where the management "
+                    + "interface listens; `0.0.0.0` to let Prometheus scrape the pod"),
+            PropertyDoc.alias("quarkus.http.limits.max-connections", "GUARDIAN_MAX_CONNECTIONS", "`1024`", "connections "
+                    + "each port accepts at once; idle ones are dropped after 30 s"),
+            PropertyDoc.alias("quarkus.shutdown.delay", "GUARDIAN_SHUTDOWN_DRAIN", "`2s`", "after SIGTERM: how long "
+                    + "readiness answers 503 (DRAINING) while probes are still served, before Guardian exits 0"),
+            PropertyDoc.alias("quarkus.log.console.json.enabled", "GUARDIAN_LOG_JSON", "`false`", "JSON logs with Cloud "
+                    + "Logging's fields (`severity`, `message`, `timestamp`; state and failing checks as "
+                    + "`logging.googleapis.com/labels`)"));
 }

@@ -1,20 +1,27 @@
 package dev.guardian.config;
 
 /**
- * One row of the README's configuration tables, owned by the code that reads the property. {@code defaultText}
- * null means "the mapping's @WithDefault" (a test reads it from there); otherwise it says what no value means.
+ * One row of the README's configuration tables, owned by the code that reads the setting. {@code defaultText} null
+ * means "the mapping's @WithDefault" (a test reads it from there); otherwise it says what no value means.
+ * {@code variable} is the environment variable, which MicroProfile Config derives from the property except where
+ * Guardian's properties file names its own ({@code quarkus.http.port} is {@code GUARDIAN_PORT}).
  */
-public record PropertyDoc(String property, String defaultText, String meaning) {
+public record PropertyDoc(String property, String variable, String defaultText, String meaning) {
 
     public static PropertyDoc of(String property, String meaning) {
-        return new PropertyDoc(property, null, meaning);
+        return new PropertyDoc(property, Problems.envName(property), null, meaning);
     }
 
     public static PropertyDoc optional(String property, String whenAbsent, String meaning) {
-        return new PropertyDoc(property, whenAbsent, meaning);
+        return new PropertyDoc(property, Problems.envName(property), whenAbsent, meaning);
+    }
+
+    /** A Quarkus property that Guardian's properties file sets from a variable of its own. */
+    public static PropertyDoc alias(String property, String variable, String defaultText, String meaning) {
+        return new PropertyDoc(property, variable, defaultText, meaning);
     }
 
     public String env() {
-        return Problems.envName(property);
+        return variable;
     }
 }
