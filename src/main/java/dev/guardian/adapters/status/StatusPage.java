@@ -49,13 +49,17 @@ class StatusPage {
             + "frame-ancestors 'none'";
 
     void routes(@Observes ManagementInterface management) {
-        management.router().get("/q/status").handler(rc -> rc.response()
-                .putHeader("Content-Type", "text/html; charset=utf-8").putHeader("Cache-Control", "no-store")
-                .putHeader("Content-Security-Policy", policy).putHeader("X-Content-Type-Options", "nosniff")
-                .end(html));
-        // With a trailing slash the page's relative data URL would miss: send it to the page.
-        management.router().get("/q/status/").handler(rc -> rc.redirect("../status"));
         management.router().get("/q/status/data").handler(this::data);
+        management.router().get("/q/status").handler(this::page);
+    }
+
+    private void page(RoutingContext rc) {
+        if (rc.request().path().endsWith("/")) {
+            rc.redirect("../status"); // with a trailing slash the page's relative data URL would miss
+            return;
+        }
+        rc.response().putHeader("Content-Type", "text/html; charset=utf-8").putHeader("Cache-Control", "no-store")
+                .putHeader("Content-Security-Policy", policy).putHeader("X-Content-Type-Options", "nosniff").end(html);
     }
 
     private void data(RoutingContext rc) {
