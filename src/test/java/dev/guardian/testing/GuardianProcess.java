@@ -76,15 +76,30 @@ public final class GuardianProcess implements AutoCloseable {
         return this;
     }
 
-    public GuardianProcess start() {
+    /** The command that runs Guardian (the packaged jar with its JVM flags), before any argument. */
+    public List<String> command() {
         List<String> cmd = new ArrayList<>(List.of(javaBin()));
         cmd.addAll(jvm);
         cmd.addAll(List.of("-jar", jar));
+        return cmd;
+    }
+
+    /** The environment Guardian gets: none of the test JVM's GUARDIAN_* variables, its ports, the given ones. */
+    public Map<String, String> environment(Map<String, String> inherited) {
+        Map<String, String> out = new HashMap<>(inherited);
+        out.keySet().removeIf(k -> k.startsWith("GUARDIAN_") || k.startsWith("QUARKUS_"));
+        out.put(portVariable, Integer.toString(port));
+        out.put("GUARDIAN_MANAGEMENT_PORT", Integer.toString(managementPort));
+        out.putAll(env);
+        return out;
+    }
+
+    public GuardianProcess start() {
+        List<String> cmd = command();
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("GUARDIAN_") || k.startsWith("QUARKUS_"));
-        pb.environment().put(portVariable, Integer.toString(port));
-        pb.environment().put("GUARDIAN_MANAGEMENT_PORT", Integer.toString(managementPort));
-        pb.environment().putAll(env);
+        Map<String, String> environment = environment(pb.environment());
+        pb.environment().clear();
+        pb.environment().putAll(environment);
         try {
             process = pb.start();
         } catch (IOException e) {
