@@ -21,27 +21,38 @@ public final class PostgresServer extends ChildServer {
     private static Path template;
 
     private final Path dir;
+    private final int maxConnections;
 
-    private PostgresServer(Path dir, int port) {
+    private PostgresServer(Path dir, int port, int maxConnections) {
         super(port);
         this.dir = dir;
+        this.maxConnections = maxConnections;
     }
 
     /** A server that is not running yet: its port is reserved so Guardian can be pointed at it first. */
     public static PostgresServer prepare() {
+        return prepare(50);
+    }
+
+    /** As {@link #prepare()}, with {@code max_connections} (3 of them reserved for superusers, as by default). */
+    public static PostgresServer prepare(int maxConnections) {
         try {
             Path dir = Files.createTempDirectory("guardian-pg-");
             Exec.run("cp", "-a", template().toString() + "/.", dir.toString());
             chownToPostgres(dir);
             Files.writeString(dir.resolve("postgresql.auto.conf"), "");
-            return new PostgresServer(dir, Ports.free());
+            return new PostgresServer(dir, Ports.free(), maxConnections);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public static PostgresServer started() {
-        PostgresServer s = prepare();
+        return started(50);
+    }
+
+    public static PostgresServer started(int maxConnections) {
+        PostgresServer s = prepare(maxConnections);
         s.start();
         return s;
     }
@@ -80,9 +91,27 @@ public final class PostgresServer extends ChildServer {
     public void start() {
         launch(Exec.as("postgres", bin("postgres"), "-D", dir.toString(), "-p", Integer.toString(port),
                 "-k", dir.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                "-c", "shared_buffers=16MB", "-c", "max_connections=50"),
-                ProcessBuilder.Redirect.to(dir.resolveSibling(dir.getFileName() + ".log").toFile()), "postgres",
+                "-c", "shared_buffers=16MB", "-c", "max_connections=" + maxConnections),
+                ProcessBuilder.Redirect.appendTo(logFile().toFile()), "postgres",
                 this::acceptsQueries);
+    }
+
+    private Path logFile() {
+        return dir.resolveSibling(dir.getFileName() + ".log");
+    }
+
+    /** The server's log (its stderr) so far, across restarts. */
+    public String log() {
+        try {
+            return Files.exists(logFile()) ? Files.readString(logFile()) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Backends of {@code user} that pg_stat_activity lists right now (authenticating ones included once named). */
+    public int connectionsOf(String user) {
+        return Integer.parseInt(sql("SELECT count(*) FROM pg_stat_activity WHERE usename = '" + user + "'").trim());
     }
 
     private boolean acceptsQueries() {
@@ -136,6 +165,6 @@ public final class PostgresServer extends ChildServer {
     @Override
     public void close() {
         stop();
-        Exec.run("rm", "-rf", dir.toString());
+        Exec.run("rm", "-rf", dir.toString(), logFile().toString());
     }
 }
