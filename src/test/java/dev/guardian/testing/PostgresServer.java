@@ -114,6 +114,61 @@ public final class PostgresServer extends ChildServer {
         return Integer.parseInt(sql("SELECT count(*) FROM pg_stat_activity WHERE usename = '" + user + "'").trim());
     }
 
+    /**
+     * Starts counting, every millisecond for {@code span}, the backends of {@code user} in pg_stat_activity, from
+     * an admin session opened now: it is frozen and resumed with the server, so it sees what arrives on resume.
+     */
+    public Sampler sampleConnections(String user, java.time.Duration span) {
+        String sql = "DO $$ DECLARE most int := 0; n int; stop timestamptz := clock_timestamp() + interval '"
+                + span.toMillis() + " milliseconds'; BEGIN WHILE clock_timestamp() < stop LOOP "
+                + "PERFORM pg_stat_clear_snapshot(); "
+                + "SELECT count(*) INTO n FROM pg_stat_activity WHERE usename = '" + user + "'; "
+                + "most := greatest(most, n); PERFORM pg_sleep(0.001); END LOOP; "
+                + "RAISE NOTICE 'most=%', most; END $$";
+        ProcessBuilder pb = new ProcessBuilder(List.of("psql", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U",
+                ADMIN, "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql)).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("PGPASSWORD", ADMIN_PASSWORD, "PGCONNECT_TIMEOUT", "5",
+                "PGAPPNAME", "guardian-tests-sampler"));
+        Sampler sampler;
+        try {
+            sampler = new Sampler(pb.start(), span);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        org.awaitility.Awaitility.await("the sampling session running").atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                        + "'guardian-tests-sampler' AND state = 'active'").trim().equals("1"));
+        return sampler;
+    }
+
+    /** A running {@link #sampleConnections} session. */
+    public static final class Sampler {
+        private final Process psql;
+        private final java.time.Duration span;
+
+        private Sampler(Process psql, java.time.Duration span) {
+            this.psql = psql;
+            this.span = span;
+        }
+
+        /** Waits for the sampling to end; the most backends seen at once. */
+        public int most() {
+            try {
+                String out = new String(psql.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (!psql.waitFor(span.toMillis() + 60_000, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        || psql.exitValue() != 0 || !out.contains("most=")) {
+                    throw new IllegalStateException("sampling pg_stat_activity failed: " + out);
+                }
+                return Integer.parseInt(out.substring(out.indexOf("most=") + 5).trim().split("\\s")[0]);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     private boolean acceptsQueries() {
         try {
             sql("SELECT 1");

@@ -49,6 +49,47 @@ public record ProcStats(long threads, long fds, long sockets, long rssKb, long c
         }
     }
 
+    /**
+     * TCP connections of the process to {@code port} on any address, in any state (connecting, established,
+     * closing): the sockets of its fds matched against the kernel's TCP tables by inode.
+     */
+    public static long tcpConnectionsTo(long pid, int port) {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        try {
+            java.util.Set<String> inodes = new java.util.HashSet<>();
+            try (Stream<Path> entries = Files.list(proc.resolve("fd"))) {
+                for (Path fd : (Iterable<Path>) entries::iterator) {
+                    try {
+                        String link = Files.readSymbolicLink(fd).toString();
+                        if (link.startsWith("socket:[")) {
+                            inodes.add(link.substring(8, link.length() - 1));
+                        }
+                    } catch (IOException closedMeanwhile) {
+                        // gone
+                    }
+                }
+            }
+            String remotePort = String.format(":%04X", port);
+            long count = 0;
+            for (String table : List.of("tcp", "tcp6")) {
+                Path file = proc.resolve("net").resolve(table);
+                if (!Files.exists(file)) {
+                    continue;
+                }
+                for (String line : Files.readAllLines(file)) {
+                    String[] f = line.trim().split("\\s+");
+                    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+                    if (f.length > 9 && f[2].endsWith(remotePort) && inodes.contains(f[9])) {
+                        count++;
+                    }
+                }
+            }
+            return count;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static boolean isSocket(Path fd) {
         try {
             return Files.readSymbolicLink(fd).toString().startsWith("socket:[");
