@@ -146,16 +146,23 @@ public final class GuardianProcess implements AutoCloseable {
         return fetch(managementBase() + "/q/metrics", DEFAULT_TIMEOUT).body();
     }
 
-    /** Waits for a state in the full health JSON and returns that JSON. */
+    /** Waits for a state in the full health JSON and returns that JSON; an unanswered poll counts as not yet. */
     public Health awaitState(String state, Duration atMost) {
         try {
             await("state " + state).atMost(atMost).pollInterval(Duration.ofMillis(25))
-                    .until(() -> state.equals(health().state()));
+                    .ignoreException(UncheckedIOException.class).until(() -> state.equals(health().state()));
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("no state " + state + " within " + atMost + "; last answer:\n" + health().body(),
-                    e);
+            throw new AssertionError("no state " + state + " within " + atMost + "; last answer:\n" + lastAnswer(), e);
         }
         return health();
+    }
+
+    private String lastAnswer() {
+        try {
+            return health().body();
+        } catch (UncheckedIOException e) {
+            return "(none: " + e.getMessage() + ")";
+        }
     }
 
     /** Where the platform's probes go. */
