@@ -150,7 +150,13 @@ public final class GuardianProcess implements AutoCloseable {
     public Health awaitState(String state, Duration atMost) {
         try {
             await("state " + state).atMost(atMost).pollInterval(Duration.ofMillis(25))
-                    .ignoreException(UncheckedIOException.class).until(() -> state.equals(health().state()));
+                    .ignoreException(UncheckedIOException.class).until(() -> {
+                        if (!process.isAlive()) {
+                            throw new AssertionError("Guardian exited with " + process.exitValue()
+                                    + " while waiting for state " + state + ":\n" + output);
+                        }
+                        return state.equals(health().state());
+                    });
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("no state " + state + " within " + atMost + "; last answer:\n" + lastAnswer(), e);
         }
