@@ -4,10 +4,15 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.guardian.testing.GuardianProcess;
 import dev.guardian.testing.Health;
@@ -96,6 +101,57 @@ class StartupBudgetIT {
             assertEquals(503, g.get("/q/health/started").code());
             assertTrue(g.management("/q/health/started").reason().contains("every check passes now, but too late"));
         }
+    }
+
+    /**
+     * The budget counts from the real process start: the first answer saying FAILED comes no earlier than the
+     * budget after the launch (the process starts after the launch, so this bound is safe), and it says so itself.
+     */
+    @Test
+    void failedNeverComesBeforeTheBudget() {
+        try (RedisServer neverStarted = RedisServer.prepare(null);
+                GuardianProcess g = GuardianProcess.with("GUARDIAN_REDIS_URL", neverStarted.url(),
+                        "GUARDIAN_STARTUP_BUDGET", "3s")) {
+            List<Supplier<Health>> answers = List.of(() -> g.get("/q/health/started"), g::health);
+            Health[] failed = { null };
+            long[] answeredAt = { 0 };
+            long launch = System.nanoTime();
+            g.start();
+            await("an answer saying FAILED").atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(25)).until(() -> {
+                        for (Supplier<Health> answer : answers) {
+                            try {
+                                Health h = answer.get();
+                                if ("FAILED".equals(h.state())) {
+                                    answeredAt[0] = System.nanoTime();
+                                    failed[0] = h;
+                                    return true;
+                                }
+                            } catch (UncheckedIOException notListeningYet) {
+                                // keep polling
+                            }
+                        }
+                        return false;
+                    });
+            long afterLaunch = (answeredAt[0] - launch) / 1_000_000;
+            System.out.println("first FAILED answer " + afterLaunch + " ms after the launch");
+            assertTrue(afterLaunch >= 3_000, "FAILED was answered " + afterLaunch + " ms after the launch, before "
+                    + "the 3000 ms budget had passed:\n" + failed[0].body());
+            JsonNode engine = engineData(failed[0]);
+            assertTrue(engine.path("elapsed_ms").asLong() >= engine.path("startup_budget_ms").asLong(),
+                    engine.toString());
+            assertEquals(3_000, engine.path("startup_budget_ms").asLong(), engine.toString());
+        }
+    }
+
+    /** The entry carrying the engine's state and clock, whichever probe answered. */
+    private static JsonNode engineData(Health h) {
+        for (JsonNode c : h.json().path("checks")) {
+            if (c.path("data").has("elapsed_ms")) {
+                return c.path("data");
+            }
+        }
+        throw new AssertionError("no entry with elapsed_ms: " + h.body());
     }
 
     @Test

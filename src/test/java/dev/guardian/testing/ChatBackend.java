@@ -53,8 +53,25 @@ public final class ChatBackend implements AutoCloseable {
         /** Answers with 5,000 unsolicited frames and never the expected one. */
         FLOOD,
         /** Answers with fragments that never end. */
-        ENDLESS_FRAGMENTS
+        ENDLESS_FRAGMENTS,
+        /**
+         * After the upgrade, 60 KB text frames without end, as fast as the client reads them (the write queue is
+         * respected). It reads nothing meanwhile, a backend too busy streaming: pings go unanswered.
+         */
+        STREAM_FRAMES,
+        /**
+         * Answers any message with one message of {@link #REGEX_BAIT_CHARS} characters, no 'x' among them: a
+         * {@code .*}-led pattern such as {@code .*x.*y.*z} backtracks quadratically on it. Sent in fragments of
+         * 60,000 characters so that a 64 KiB frame limit cannot refuse it before matching starts.
+         */
+        HUGE_REGEX_BAIT,
+        /** Answers a ping message with the expected pong, padded in one text frame of {@link #BIG_PONG_BYTES}. */
+        BIG_PONG
     }
+
+    public static final int STREAM_FRAME_BYTES = 60_000;
+    public static final int REGEX_BAIT_CHARS = 300_000;
+    public static final int BIG_PONG_BYTES = 1_000_000;
 
     public static final long STALL_MILLIS = 1_500;
     private final Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setBlockedThreadCheckInterval(60_000));
@@ -70,6 +87,8 @@ public final class ChatBackend implements AutoCloseable {
     private final Set<ServerWebSocket> sockets = ConcurrentHashMap.newKeySet();
     private final List<Long> pingArrivals = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong normalCloses = new AtomicLong();
+    private final AtomicLong upgrades = new AtomicLong();
+    private final AtomicLong textMessages = new AtomicLong();
     private final java.util.Map<Integer, AtomicLong> closeCodes = new ConcurrentHashMap<>();
 
     public ChatBackend() {
@@ -120,15 +139,24 @@ public final class ChatBackend implements AutoCloseable {
             case NO_UPGRADE_ANSWER -> {
                 // never answer
             }
-            default -> req.toWebSocket().onSuccess(this::accepted);
+            default -> {
+                HttpConnection connection = req.connection();
+                req.toWebSocket().onSuccess(ws -> accepted(ws, connection));
+            }
         }
     }
 
-    private void accepted(ServerWebSocket ws) {
+    private void accepted(ServerWebSocket ws, HttpConnection connection) {
+        upgrades.incrementAndGet();
         ws.frameHandler(frame -> {
             if (frame.isPing()) {
                 pingArrivals.add(System.nanoTime());
+            } else if (frame.isText()) {
+                textMessages.incrementAndGet();
             }
+        });
+        ws.exceptionHandler(e -> {
+            // a client that went away mid-stream
         });
         sockets.add(ws);
         ws.closeHandler(v -> {
@@ -167,8 +195,52 @@ public final class ChatBackend implements AutoCloseable {
                     }
                 });
             });
+            case STREAM_FRAMES -> {
+                // Stop reading at the TCP level: Vert.x answers pings by itself as soon as it reads them.
+                ((io.vertx.core.net.impl.ConnectionBase) connection).channel().config().setAutoRead(false);
+                stream(ws);
+            }
+            case HUGE_REGEX_BAIT -> ws.textMessageHandler(text -> sendInFragments(ws, "a".repeat(REGEX_BAIT_CHARS)));
             default -> ws.textMessageHandler(text -> reply(ws, text));
         }
+    }
+
+    private static final String STREAM_FRAME = streamFrame();
+
+    private static String streamFrame() {
+        String head = "{\"type\":\"stream\",\"pad\":\"";
+        String tail = "\"}";
+        return head + "x".repeat(STREAM_FRAME_BYTES - head.length() - tail.length()) + tail;
+    }
+
+    /** Writes frames while the write queue has room, and again each time it drains. */
+    private static void stream(ServerWebSocket ws) {
+        while (!ws.isClosed() && !ws.writeQueueFull()) {
+            ws.writeFinalTextFrame(STREAM_FRAME);
+        }
+        if (!ws.isClosed()) {
+            ws.drainHandler(v -> stream(ws));
+        }
+    }
+
+    private static void sendInFragments(ServerWebSocket ws, String message) {
+        int size = 60_000;
+        for (int at = 0; at < message.length(); at += size) {
+            String part = message.substring(at, Math.min(message.length(), at + size));
+            boolean last = at + size >= message.length();
+            ws.writeFrame(at == 0 ? io.vertx.core.http.WebSocketFrame.textFrame(part, last)
+                    : io.vertx.core.http.WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(part),
+                            last));
+        }
+    }
+
+    /** The pong the ping script expects, padded to exactly {@code bytes}, in a single frame. */
+    private static void bigPong(ServerWebSocket to, String session, int bytes) {
+        String head = new JsonObject().put("type", "pong").put("session", session).encode();
+        String open = head.substring(0, head.length() - 1) + ",\"pad\":\"";
+        String close = "\"}";
+        String text = open + "x".repeat(bytes - open.length() - close.length()) + close;
+        to.writeFrame(io.vertx.core.http.WebSocketFrame.textFrame(text, true));
     }
 
     /** Blocks this server's event loop: nothing is read, no pong is sent, as in a stalled backend. */
@@ -195,10 +267,16 @@ public final class ChatBackend implements AutoCloseable {
         }
         ServerWebSocket to = from;
         if (mode == Mode.CROSS_SESSION) {
-            to = sockets.stream().filter(s -> s != from).findAny().orElse(from);
+            to = sockets.stream().filter(s -> s != from && !s.isClosed()).findAny().orElse(from);
         }
         switch (in.getString("type", "")) {
-            case "ping" -> to.writeTextMessage(new JsonObject().put("type", "pong").put("session", session).encode());
+            case "ping" -> {
+                if (mode == Mode.BIG_PONG) {
+                    bigPong(to, session, BIG_PONG_BYTES);
+                    return;
+                }
+                to.writeTextMessage(new JsonObject().put("type", "pong").put("session", session).encode());
+            }
             case "chat" -> {
                 List<String> events = new ArrayList<>(AGENT_EVENTS);
                 if (mode == Mode.OUT_OF_ORDER) {
@@ -262,6 +340,16 @@ public final class ChatBackend implements AutoCloseable {
     public long closes(int code) {
         AtomicLong n = closeCodes.get(code);
         return n == null ? 0 : n.get();
+    }
+
+    /** WebSocket upgrades accepted since the backend started. */
+    public long upgrades() {
+        return upgrades.get();
+    }
+
+    /** Text messages received (first frames of text messages). */
+    public long textMessages() {
+        return textMessages.get();
     }
 
     public long normalCloses() {

@@ -36,8 +36,8 @@ public final class FaultProxy implements AutoCloseable {
             client.connect(targetPort, "127.0.0.1").onFailure(f -> front.close()).onSuccess(back -> {
                 Pair pair = new Pair(front, back);
                 pairs.add(pair);
-                front.handler(b -> forward(b, back));
-                back.handler(b -> forward(b, front));
+                front.handler(b -> forward(b, front, back, false));
+                back.handler(b -> forward(b, back, front, true));
                 front.closeHandler(v -> {
                     pairs.remove(pair);
                     back.close();
@@ -57,8 +57,11 @@ public final class FaultProxy implements AutoCloseable {
         Listen.await(server.listen(0, "127.0.0.1"));
     }
 
-    /** Writes after the configured delay (added latency), at once otherwise. */
-    private void forward(io.vertx.core.buffer.Buffer bytes, NetSocket to) {
+    /**
+     * Writes after the configured delay (added latency), at once otherwise. Without delay the reader is paused
+     * while the writer's queue is full, so a flooding peer cannot fill this JVM's heap.
+     */
+    private void forward(io.vertx.core.buffer.Buffer bytes, NetSocket from, NetSocket to, boolean fromBackend) {
         long delay = delayMillis;
         long bps = bytesPerSecond;
         if (bps > 0) {
@@ -70,6 +73,14 @@ public final class FaultProxy implements AutoCloseable {
         }
         if (delay <= 0) {
             to.write(bytes);
+            if (to.writeQueueFull()) {
+                from.pause();
+                to.drainHandler(v -> {
+                    if (!frozen && !(fromBackend && downstreamFrozen)) {
+                        from.resume();
+                    }
+                });
+            }
         } else {
             vertx.setTimer(delay, id -> to.write(bytes));
         }

@@ -6,12 +6,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.nio.file.Path;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,18 +19,11 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The packaged Guardian ({@code target/quarkus-app/quarkus-run.jar}) run as a real process with environment
- * variables, as a platform would run it. Its output is captured so tests can read the logs.
+ * variables, as a platform would run it. Its output is captured so tests can read the logs. Every request goes
+ * on a fresh connection ({@link FreshHttp}), as the kubelet probes.
  */
 public final class GuardianProcess implements AutoCloseable {
-    static {
-        // Guardian drops idle HTTP connections after 30 s; the JDK client would keep them 20 minutes and reuse a
-        // closed one (EOF) after a pause of about 30 s. HTTP/1.1 (as the kubelet speaks) with a shorter client-side
-        // keep-alive drops them first. The JDK 17 client has no such setting for HTTP/2.
-        System.setProperty("jdk.httpclient.keepalive.timeout", "10");
-    }
-
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
     private final Map<String, String> env = new HashMap<>();
     private String jar = System.getProperty("guardian.jar", "target/quarkus-app/quarkus-run.jar");
@@ -137,62 +126,74 @@ public final class GuardianProcess implements AutoCloseable {
         return this;
     }
 
-    /** A GET on Guardian's public port (the platform's probes). */
+    /** One GET on the public port (the platform's probes), on a fresh connection, within 5 s. */
     public Health get(String path) {
-        return fetch(base() + path);
+        return get(path, DEFAULT_TIMEOUT);
     }
 
-    /** A GET on the management interface (the detailed health JSON, metrics, status page). */
+    /** One GET on the public port on a fresh connection, within {@code timeout}; throws UncheckedIOException. */
+    public Health get(String path, Duration timeout) {
+        return fetch(base() + path, timeout);
+    }
+
+    /** One GET on the management interface (detailed health JSON, metrics, status page), on a fresh connection. */
     public Health management(String path) {
-        return fetch(managementBase() + path);
+        return fetch(managementBase() + path, DEFAULT_TIMEOUT);
     }
 
-    private static Health fetch(String url) {
+    private static Health fetch(String url, Duration timeout) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return new Health(r.statusCode(), r.body());
+            return FreshHttp.get(url, timeout);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            throw new UncheckedIOException(url + ": " + e, e);
         }
     }
 
-    /** The HTTP status of one GET, waiting up to {@code timeout}; -1 when it did not answer. */
+    /** The HTTP status of one GET on a fresh connection, waiting up to {@code timeout}; -1 when it did not answer. */
     public static int status(String url, Duration timeout) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return FreshHttp.get(url, timeout).code();
+        } catch (IOException | RuntimeException e) {
             return -1;
         }
     }
 
+    /** The detailed health JSON, from the management interface. */
     public Health health() {
         return management("/q/health");
     }
 
+    /** Prometheus metrics, from the management interface. */
     public String metrics() {
         return management("/q/metrics").body();
     }
 
-    /** Waits for a state in the full health JSON and returns that JSON. */
+    /** Waits for a state in the full health JSON and returns that JSON; an unanswered poll counts as not yet. */
     public Health awaitState(String state, Duration atMost) {
         try {
             await("state " + state).atMost(atMost).pollInterval(Duration.ofMillis(25))
-                    .until(() -> state.equals(health().state()));
+                    .ignoreException(UncheckedIOException.class).until(() -> {
+                        if (!process.isAlive()) {
+                            throw new AssertionError("Guardian exited with " + process.exitValue()
+                                    + " while waiting for state " + state + ":\n" + output);
+                        }
+                        return state.equals(health().state());
+                    });
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("no state " + state + " within " + atMost + "; last answer:\n" + health().body(),
-                    e);
+            throw new AssertionError("no state " + state + " within " + atMost + "; last answer:\n" + lastAnswer(), e);
         }
         return health();
     }
 
+    private String lastAnswer() {
+        try {
+            return health().body();
+        } catch (UncheckedIOException e) {
+            return "(none: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Where the platform's probes go. */
     public String base() {
         return "http://127.0.0.1:" + port;
     }
@@ -200,6 +201,10 @@ public final class GuardianProcess implements AutoCloseable {
     /** The management interface: detailed health JSON, metrics, status page (on loopback). */
     public String managementBase() {
         return "http://127.0.0.1:" + managementPort;
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     /** Waits until the output contains {@code text} (transition lines are written from their own thread). */

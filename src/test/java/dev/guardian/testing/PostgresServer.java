@@ -21,27 +21,38 @@ public final class PostgresServer extends ChildServer {
     private static Path template;
 
     private final Path dir;
+    private final int maxConnections;
 
-    private PostgresServer(Path dir, int port) {
+    private PostgresServer(Path dir, int port, int maxConnections) {
         super(port);
         this.dir = dir;
+        this.maxConnections = maxConnections;
     }
 
     /** A server that is not running yet: its port is reserved so Guardian can be pointed at it first. */
     public static PostgresServer prepare() {
+        return prepare(50);
+    }
+
+    /** As {@link #prepare()}, with {@code max_connections} (3 of them reserved for superusers, as by default). */
+    public static PostgresServer prepare(int maxConnections) {
         try {
             Path dir = Files.createTempDirectory("guardian-pg-");
             Exec.run("cp", "-a", template().toString() + "/.", dir.toString());
             chownToPostgres(dir);
             Files.writeString(dir.resolve("postgresql.auto.conf"), "");
-            return new PostgresServer(dir, Ports.free());
+            return new PostgresServer(dir, Ports.free(), maxConnections);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public static PostgresServer started() {
-        PostgresServer s = prepare();
+        return started(50);
+    }
+
+    public static PostgresServer started(int maxConnections) {
+        PostgresServer s = prepare(maxConnections);
         s.start();
         return s;
     }
@@ -80,9 +91,82 @@ public final class PostgresServer extends ChildServer {
     public void start() {
         launch(Exec.as("postgres", bin("postgres"), "-D", dir.toString(), "-p", Integer.toString(port),
                 "-k", dir.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                "-c", "shared_buffers=16MB", "-c", "max_connections=50"),
-                ProcessBuilder.Redirect.to(dir.resolveSibling(dir.getFileName() + ".log").toFile()), "postgres",
+                "-c", "shared_buffers=16MB", "-c", "max_connections=" + maxConnections),
+                ProcessBuilder.Redirect.appendTo(logFile().toFile()), "postgres",
                 this::acceptsQueries);
+    }
+
+    private Path logFile() {
+        return dir.resolveSibling(dir.getFileName() + ".log");
+    }
+
+    /** The server's log (its stderr) so far, across restarts. */
+    public String log() {
+        try {
+            return Files.exists(logFile()) ? Files.readString(logFile()) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Backends of {@code user} that pg_stat_activity lists right now (authenticating ones included once named). */
+    public int connectionsOf(String user) {
+        return Integer.parseInt(sql("SELECT count(*) FROM pg_stat_activity WHERE usename = '" + user + "'").trim());
+    }
+
+    /**
+     * Starts counting, every millisecond for {@code span}, the backends of {@code user} in pg_stat_activity, from
+     * an admin session opened now: it is frozen and resumed with the server, so it sees what arrives on resume.
+     */
+    public Sampler sampleConnections(String user, java.time.Duration span) {
+        String sql = "DO $$ DECLARE most int := 0; n int; stop timestamptz := clock_timestamp() + interval '"
+                + span.toMillis() + " milliseconds'; BEGIN WHILE clock_timestamp() < stop LOOP "
+                + "PERFORM pg_stat_clear_snapshot(); "
+                + "SELECT count(*) INTO n FROM pg_stat_activity WHERE usename = '" + user + "'; "
+                + "most := greatest(most, n); PERFORM pg_sleep(0.001); END LOOP; "
+                + "RAISE NOTICE 'most=%', most; END $$";
+        ProcessBuilder pb = new ProcessBuilder(List.of("psql", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U",
+                ADMIN, "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql)).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("PGPASSWORD", ADMIN_PASSWORD, "PGCONNECT_TIMEOUT", "5",
+                "PGAPPNAME", "guardian-tests-sampler"));
+        Sampler sampler;
+        try {
+            sampler = new Sampler(pb.start(), span);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        org.awaitility.Awaitility.await("the sampling session running").atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                        + "'guardian-tests-sampler' AND state = 'active'").trim().equals("1"));
+        return sampler;
+    }
+
+    /** A running {@link #sampleConnections} session. */
+    public static final class Sampler {
+        private final Process psql;
+        private final java.time.Duration span;
+
+        private Sampler(Process psql, java.time.Duration span) {
+            this.psql = psql;
+            this.span = span;
+        }
+
+        /** Waits for the sampling to end; the most backends seen at once. */
+        public int most() {
+            try {
+                String out = new String(psql.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (!psql.waitFor(span.toMillis() + 60_000, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        || psql.exitValue() != 0 || !out.contains("most=")) {
+                    throw new IllegalStateException("sampling pg_stat_activity failed: " + out);
+                }
+                return Integer.parseInt(out.substring(out.indexOf("most=") + 5).trim().split("\\s")[0]);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     private boolean acceptsQueries() {
@@ -136,6 +220,6 @@ public final class PostgresServer extends ChildServer {
     @Override
     public void close() {
         stop();
-        Exec.run("rm", "-rf", dir.toString());
+        Exec.run("rm", "-rf", dir.toString(), logFile().toString());
     }
 }

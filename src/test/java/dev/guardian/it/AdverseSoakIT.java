@@ -1,0 +1,157 @@
+package dev.guardian.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.guardian.testing.ChatBackend;
+import dev.guardian.testing.ChatBackend.Mode;
+import dev.guardian.testing.FaultProxy;
+import dev.guardian.testing.GuardianProcess;
+import dev.guardian.testing.PostgresServer;
+import dev.guardian.testing.ProbeWindow;
+import dev.guardian.testing.ProcStats;
+import dev.guardian.testing.RedisServer;
+
+/**
+ * Minutes of misbehaving peers in turn (frozen, black-holed, flapping, flooding), each followed by recovery to
+ * READY: Guardian tells the truth throughout, keeps answering its probes, and ends holding what it held before
+ * (threads, open files, sockets, resident memory). The length comes from {@code -Dguardian.soak.seconds} (default
+ * 150) so that CI can run it short; each phase gets its share.
+ */
+class AdverseSoakIT {
+    static final Duration TOTAL = Duration.ofSeconds(Long.getLong("guardian.soak.seconds", 150));
+    static final Duration PROBE_BOUND = Duration.ofSeconds(1);
+    static final Duration RECOVERY = Duration.ofSeconds(60);
+
+    private final List<String> phases = new ArrayList<>();
+    private final List<String> misses = new ArrayList<>();
+
+    /** Tenths of the total: warm-up 1, four fault phases 2 each, settling 1. */
+    private static Duration share(int tenths) {
+        return TOTAL.multipliedBy(tenths).dividedBy(10);
+    }
+
+    @Test
+    void frozenBlackHoledFlappingAndFloodingPeersLeaveNothingBehind() {
+        try (PostgresServer pg = PostgresServer.started(); RedisServer redis = RedisServer.started();
+                ChatBackend backend = new ChatBackend(); FaultProxy proxy = new FaultProxy(backend.port());
+                GuardianProcess g = GuardianProcess.with(
+                        "GUARDIAN_POSTGRES_URL", pg.url(PostgresServer.ADMIN, PostgresServer.ADMIN_PASSWORD, "postgres"),
+                        "GUARDIAN_POSTGRES_TIMEOUT", "1s", "GUARDIAN_POSTGRES_INTERVAL", "200ms",
+                        "GUARDIAN_REDIS_URL", redis.url(), "GUARDIAN_REDIS_TIMEOUT", "1s",
+                        "GUARDIAN_REDIS_INTERVAL", "200ms",
+                        "GUARDIAN_BACKEND_URL", "ws://127.0.0.1:" + proxy.port() + "/ws",
+                        "GUARDIAN_BACKEND_SCRIPT", WebSocketGateIT.AGENT_SCRIPT, "GUARDIAN_BACKEND_INTERVAL", "300ms",
+                        "GUARDIAN_BACKEND_STEP_TIMEOUT", "1s",
+                        "GUARDIAN_HEARTBEAT_INTERVAL", "300ms", "GUARDIAN_HEARTBEAT_PONG_TIMEOUT", "500ms",
+                        "GUARDIAN_STARTUP_BUDGET", "60s").start().awaitListening()) {
+            g.awaitState("READY", RECOVERY);
+            phase(g, "warm-up", () -> steady(g, "warm-up", share(1)));
+            ProcStats before = ProcStats.of(g.pid());
+
+            phase(g, "postgres frozen", () -> fault(g, "postgres frozen", share(1), pg::freeze, pg::resume));
+            phase(g, "redis frozen", () -> fault(g, "redis frozen", share(1), redis::freeze, redis::resume));
+            phase(g, "black-holed", () -> fault(g, "backend path black-holed", share(2), proxy::freeze,
+                    proxy::thaw));
+            phase(g, "flapping", () -> flapping(g, share(2), backend, redis));
+            phase(g, "flooding", () -> fault(g, "backend flooding", share(2), () -> backend.mode(Mode.STREAM_FRAMES),
+                    () -> backend.mode(Mode.HEALTHY)));
+            phase(g, "settling", () -> steady(g, "settling", share(1)));
+            ProcStats after = ProcStats.of(g.pid());
+
+            String figures = "before the first phase: " + before + "; after the last recovery: " + after
+                    + "; phases: " + phases;
+            System.out.println("adverse soak over " + TOTAL + ": " + figures);
+            assertTrue(misses.isEmpty(), "probes missed: " + misses + "; " + figures);
+            assertTrue(after.threads() <= before.threads() + 2, "threads " + before.threads() + " -> "
+                    + after.threads() + " (at most +2); " + figures);
+            assertTrue(after.fds() <= before.fds() + 10, "open files " + before.fds() + " -> " + after.fds()
+                    + " (at most +10); " + figures);
+            assertTrue(after.sockets() <= before.sockets() + 5, "sockets " + before.sockets() + " -> "
+                    + after.sockets() + " (at most +5); " + figures);
+            assertTrue(after.rssKb() <= before.rssKb() * 13 / 10, "VmRSS " + before.rssKb() / 1024 + " MB -> "
+                    + after.rssKb() / 1024 + " MB (at most +30 %); " + figures);
+        }
+    }
+
+    /** Runs one phase; a failure names it, the phases before it and the end of Guardian's output. */
+    private void phase(GuardianProcess g, String name, Runnable phase) {
+        try {
+            phase.run();
+        } catch (RuntimeException | AssertionError e) {
+            String output = g.output();
+            throw new AssertionError("phase " + name + " failed after " + phases + "; probes missed: " + misses
+                    + "; Guardian " + (g.process().isAlive() ? "running" : "exited") + "; output ends:\n"
+                    + output.substring(Math.max(0, output.length() - 3_000)), e);
+        }
+    }
+
+    /** Probes readiness and liveness on fresh connections for the window; records every miss. */
+    private ProbeWindow.Result probe(GuardianProcess g, String phase, Duration window, Runnable meanwhile,
+            boolean[] sawNotReady) {
+        ProbeWindow.Result r = ProbeWindow.run(g, window, PROBE_BOUND, Duration.ofMillis(250), answer -> {
+            if ("NOT_READY".equals(answer.state())) {
+                sawNotReady[0] = true;
+            }
+            if (meanwhile != null) {
+                meanwhile.run();
+            }
+        }, "/q/health/ready", "/q/health/live");
+        if (!r.clean()) {
+            misses.add(phase + ": " + r);
+        }
+        return r;
+    }
+
+    private void steady(GuardianProcess g, String phase, Duration window) {
+        boolean[] down = { false };
+        ProbeWindow.Result r = probe(g, phase, window, null, down);
+        phases.add(phase + " " + window.toSeconds() + " s (" + r.probes() + " probes)");
+        assertTrue(!down[0], phase + ": NOT_READY while every peer behaved");
+    }
+
+    /** Holds the fault for the window and until Guardian says NOT_READY, then reverts it and awaits READY. */
+    private void fault(GuardianProcess g, String phase, Duration hold, Runnable apply, Runnable revert) {
+        long start = System.nanoTime();
+        boolean[] down = { false };
+        apply.run();
+        try {
+            probe(g, phase, hold, null, down);
+            if (!down[0]) {
+                g.awaitState("NOT_READY", RECOVERY);
+            }
+        } finally {
+            revert.run();
+        }
+        long faulted = (System.nanoTime() - start) / 1_000_000;
+        g.awaitState("READY", RECOVERY);
+        phases.add(phase + " " + faulted + " ms, READY " + ((System.nanoTime() - start) / 1_000_000 - faulted)
+                + " ms after");
+    }
+
+    /** Every two seconds: Redis killed, the backend restarted (every connection dropped), Redis started again. */
+    private void flapping(GuardianProcess g, Duration window, ChatBackend backend, RedisServer redis) {
+        long start = System.nanoTime();
+        long[] lastFlap = { 0 };
+        int[] flaps = { 0 };
+        boolean[] down = { false };
+        probe(g, "flapping", window, () -> {
+            if (System.nanoTime() - lastFlap[0] >= 2_000_000_000L) {
+                lastFlap[0] = System.nanoTime();
+                flaps[0]++;
+                redis.kill();
+                backend.restart();
+                redis.start();
+            }
+        }, down);
+        long faulted = (System.nanoTime() - start) / 1_000_000;
+        g.awaitState("READY", RECOVERY);
+        phases.add("flapping " + faulted + " ms (" + flaps[0] + " flaps), READY "
+                + ((System.nanoTime() - start) / 1_000_000 - faulted) + " ms after");
+    }
+}

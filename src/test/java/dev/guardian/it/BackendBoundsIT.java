@@ -1,0 +1,171 @@
+package dev.guardian.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.guardian.testing.ChatBackend;
+import dev.guardian.testing.ChatBackend.Mode;
+import dev.guardian.testing.GuardianProcess;
+import dev.guardian.testing.Health;
+import dev.guardian.testing.ProbeWindow;
+import dev.guardian.testing.ProcStats;
+import dev.guardian.testing.UnsolicitedPongServer;
+
+/**
+ * What a backend sends can cost Guardian only bounded memory and bounded CPU, never its probes; what it must send
+ * is judged exactly: a pong answers a ping only if it echoes it, a misrouted frame is named on every attempt, and a
+ * message up to the documented 1 MiB passes whatever its framing.
+ */
+class BackendBoundsIT {
+    static final String REGEX_SCRIPT = "[{\"send\":{\"type\":\"chat\",\"session\":\"${session}\"}},"
+            + "{\"expectRegex\":\".*x.*y.*z\"}]";
+
+    private static GuardianProcess guardian(String url, String... extra) {
+        return GuardianProcess.with("GUARDIAN_BACKEND_URL", url, "GUARDIAN_STARTUP_BUDGET", "120s").env(extra);
+    }
+
+    @Test
+    void framesThatNoStepAwaitsAreBoundedInPingMode() {
+        try (ChatBackend backend = new ChatBackend()) {
+            backend.mode(Mode.STREAM_FRAMES);
+            try (GuardianProcess g = guardian(backend.url("/ws")).jvm("-Xmx48m").start().awaitListening()) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> backend.upgrades() >= 1);
+                long[] mostRssKb = { 0 };
+                ProbeWindow.Result probes = ProbeWindow.run(g, Duration.ofSeconds(20), Duration.ofSeconds(1),
+                        Duration.ofMillis(200), answer -> mostRssKb[0] = Math.max(mostRssKb[0], rssKb(g)),
+                        "/q/health/live");
+                System.out.printf("streamed frames: %d upgrades, VmRSS up to %d MB; %s%n", backend.upgrades(),
+                        mostRssKb[0] / 1024, probes);
+
+                assertTrue(probes.clean(), probes + "; output:\n" + tail(g.output()));
+                // Sanity bound: a 48 MB heap plus the JVM's own; a queue without bound ends in OOM instead.
+                assertTrue(mostRssKb[0] < 250 * 1024, "VmRSS reached " + mostRssKb[0] / 1024 + " MB");
+                String error = g.health().data("websocket").path("last_error").asText();
+                assertTrue(error.startsWith("flooded: more than 1000 frames that no step expected"), error);
+            }
+        }
+    }
+
+    @Test
+    void matchingAHugeFrameNeverStallsTheProbes() {
+        try (ChatBackend backend = new ChatBackend()) {
+            backend.mode(Mode.HUGE_REGEX_BAIT);
+            try (GuardianProcess g = guardian(backend.url("/ws"), "GUARDIAN_BACKEND_SCRIPT", REGEX_SCRIPT,
+                    "GUARDIAN_BACKEND_STEP_TIMEOUT", "1s", "GUARDIAN_BACKEND_TIMEOUT", "5s").start()
+                    .awaitListening()) {
+                await("the bait sent").atMost(Duration.ofSeconds(30)).until(() -> backend.textMessages() >= 1);
+                // 24 probes spread over about 2.4 s while attempts match (or give up on) the bait.
+                List<String> missed = new ArrayList<>();
+                String[] paths = { "/q/health/started", "/q/health/ready", "/q/health/live" };
+                int[] probes = { 0 };
+                await("24 probes").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    String path = paths[probes[0] % paths.length];
+                    try {
+                        g.get(path, Duration.ofSeconds(1));
+                    } catch (UncheckedIOException e) {
+                        missed.add(path + ": " + e.getCause());
+                    }
+                    return ++probes[0] == 24;
+                });
+                System.out.printf("regex bait: %d messages answered with the bait; %d of 24 probes missed%n",
+                        backend.textMessages(), missed.size());
+
+                assertTrue(missed.isEmpty(), missed.size() + " of 24 fresh-connection probes were not answered "
+                        + "within 1 s: " + missed);
+                assertFalse(g.output().contains("has been blocked for"), tail(g.output()));
+                String error = g.health().data("websocket").path("last_error").asText();
+                assertTrue(error.contains("matching gave up on a 300000-character frame"), error);
+            }
+        }
+    }
+
+    @Test
+    void aMessageOfAMillionBytesInOneFramePasses() {
+        try (ChatBackend backend = new ChatBackend()) {
+            backend.mode(Mode.BIG_PONG);
+            try (GuardianProcess g = guardian(backend.url("/ws"), "GUARDIAN_BACKEND_SCRIPT",
+                    WebSocketGateIT.PING_SCRIPT).start().awaitListening()) {
+                g.awaitState("READY", Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    @Test
+    void anUnsolicitedPongDoesNotAnswerThePing() {
+        try (UnsolicitedPongServer server = new UnsolicitedPongServer();
+                GuardianProcess g = guardian(server.url("/ws"), "GUARDIAN_BACKEND_PING_TIMEOUT", "500ms",
+                        // The gate alone decides: the heartbeat would fail on its own unanswered pings.
+                        "GUARDIAN_HEARTBEAT_ENABLED", "false").start().awaitListening()) {
+            await("five attempts, none of them READY").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(25)).until(() -> {
+                        Health h = g.health();
+                        if ("READY".equals(h.state())) {
+                            fail("READY on a server that never answers a ping (" + server.upgrades()
+                                    + " upgrades, each followed by an unsolicited pong): " + h.body());
+                        }
+                        return h.data("websocket").path("attempts").asLong() >= 5;
+                    });
+            Health h = g.health();
+            assertEquals("ping not answered within 500 ms", h.data("websocket").path("last_error").asText(),
+                    h.body());
+            assertEquals(503, g.get("/q/health/started").code());
+        }
+    }
+
+    @Test
+    void aCrossSessionLeakIsNamedOnEveryAttempt() {
+        try (ChatBackend backend = new ChatBackend()) {
+            backend.mode(Mode.CROSS_SESSION);
+            // One probe session and the heartbeat's connection: the misrouted reply reaches the heartbeat's.
+            try (GuardianProcess g = guardian(backend.url("/ws"), "GUARDIAN_BACKEND_SCRIPT",
+                    WebSocketGateIT.PING_SCRIPT, "GUARDIAN_BACKEND_SESSIONS", "1",
+                    "GUARDIAN_BACKEND_STEP_TIMEOUT", "500ms").start().awaitListening()) {
+                await("the heartbeat connected").atMost(Duration.ofSeconds(20))
+                        .until(() -> g.health().data("heartbeat").path("connected").asBoolean());
+                // The attempt in flight may have started before: judge those that start afterwards.
+                long from = g.health().data("websocket").path("attempts").asLong() + 1;
+                List<String> seen = new ArrayList<>();
+                long[] last = { from };
+                await("five attempts after the heartbeat connected").atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(25)).until(() -> {
+                            Health h = g.health();
+                            long attempts = h.data("websocket").path("attempts").asLong();
+                            if (attempts > last[0]) {
+                                last[0] = attempts;
+                                String outcome = h.data("websocket").path("last_attempt").asText();
+                                String error = h.data("websocket").path("last_error").asText();
+                                seen.add(attempts + ": " + outcome + " " + error);
+                                if (!outcome.equals("failure") || !error.startsWith("cross-session leak: ")) {
+                                    fail("attempt " + attempts + " did not name the leak (" + outcome + "): " + error
+                                            + "; attempts seen: " + seen);
+                                }
+                            }
+                            return last[0] >= from + 5;
+                        });
+                System.out.println("cross-session leak named on attempts " + seen);
+            }
+        }
+    }
+
+    private static long rssKb(GuardianProcess g) {
+        try {
+            return ProcStats.of(g.pid()).rssKb();
+        } catch (RuntimeException exited) {
+            return 0;
+        }
+    }
+
+    private static String tail(String output) {
+        return output.length() <= 4_000 ? output : "…" + output.substring(output.length() - 4_000);
+    }
+}
