@@ -12,7 +12,8 @@ import io.smallrye.mutiny.Uni;
  * A check's connections: acquire, use, release, with at most one connection in progress at a time. The engine
  * cancels an attempt at its deadline, but a connect already handed to the network may still complete: the next
  * attempt waits until it settled, and a connection arriving after its attempt ended is released on arrival. A server
- * that accepts TCP and never answers therefore holds at most one socket of Guardian's, never one per attempt.
+ * that accepts TCP and never answers (a frozen server, a pooler in front of a dead database) therefore holds at most
+ * one socket of Guardian's, never one per attempt: later attempts wait for it and fail at their own deadline.
  */
 public final class Connections<R> {
     private final Consumer<R> release;
@@ -61,7 +62,8 @@ public final class Connections<R> {
             return whileWaiting.apply(connection).chain(use::apply).onTermination().invoke(() -> {
                 held.finish();
                 if (started.compareAndSet(false, true)) {
-                    mine.complete(null); // cancelled before connecting: the next attempt need not wait
+                    // Cancelled before connecting: the next attempt waits for the same earlier connection we did.
+                    previous.whenComplete((v, e) -> mine.complete(null));
                 }
             });
         });
