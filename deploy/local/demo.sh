@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Guardian's local demo: Postgres, Redis, an auth endpoint and a sample WebSocket chat backend on loopback, then
-# Guardian, and what an SRE sees as they go from STARTING to READY, when Postgres freezes, and when the backend
-# stops answering.
+# Guardian, and what a kubelet, Cloud Run and an SRE see as it goes from STARTING to READY, when Postgres freezes,
+# and when the backend stops answering.
 #   deploy/local/demo.sh           the demo, with pauses to read
 #   deploy/local/demo.sh --smoke   the same, fast, failing if an expected state does not come (used by CI)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SMOKE=false
 [ "${1:-}" = "--smoke" ] && SMOKE=true
+START=$(date +%s)
 pause() { $SMOKE || sleep "$1"; }
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+elapsed() { echo "$(( $(date +%s) - START ))s"; }
+say() { printf '\n\033[1m== [%s] %s\033[0m\n' "$(elapsed)" "$*"; }
+note() { printf '   %s\n' "$*"; }
 
 # What the demo needs; installed when we may, named exactly when we may not.
 need=()
@@ -29,16 +32,31 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-say "building Guardian and the demo services"
-./mvnw -B -q package -DskipTests
-./mvnw -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/demo-classpath.txt >/dev/null
-
 work=$(mktemp -d /tmp/guardian-demo.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
+# Maven is quiet, so show that it works: a line every 10 s while it builds (a first run downloads dependencies).
+build() {
+  local what=$1; shift
+  "$@" >"$work/build.log" 2>&1 &
+  local pid=$! seconds=0
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1; seconds=$((seconds + 1))
+    if [ $((seconds % 10)) = 0 ]; then
+      note "still $what ($seconds s; $(grep -c 'Downloaded from' "$work/build.log" || true) artifacts downloaded so far)"
+    fi
+  done
+  wait "$pid" || { tail -n 40 "$work/build.log"; echo "$what failed" >&2; exit 1; }
+}
+say "building Guardian and the demo services (a first run downloads Maven and the dependencies: minutes)"
+build "building Guardian" ./mvnw -B package -DskipTests
+build "building the demo services" ./mvnw -B test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/demo-classpath.txt
+note "built in $(elapsed)"
+
+say "starting the demo's world on loopback: Postgres, Redis, an auth endpoint, a WebSocket chat backend"
 java -cp "target/test-classes:$(cat target/demo-classpath.txt)" dev.guardian.testing.DemoServices "$work/env" \
   > "$work/services.log" 2>&1 &
 pids+=($!)
@@ -46,55 +64,79 @@ for _ in $(seq 1 120); do [ -s "$work/env" ] && break; sleep 0.5; done
 [ -s "$work/env" ] || { cat "$work/services.log"; echo "demo services did not start" >&2; exit 1; }
 # shellcheck disable=SC1091
 source "$work/env"
-tail -n 1 "$work/services.log"
+note "$(tail -n 1 "$work/services.log")"
 
-export GUARDIAN_PORT=18090
+export GUARDIAN_PORT=18090 GUARDIAN_MANAGEMENT_PORT=19000
 export GUARDIAN_POSTGRES_TIMEOUT=1s GUARDIAN_POSTGRES_INTERVAL=500ms GUARDIAN_POSTGRES_FAILURE_THRESHOLD=2
 export GUARDIAN_BACKEND_INTERVAL=1s GUARDIAN_BACKEND_FAILURE_THRESHOLD=2 GUARDIAN_BACKEND_STEP_TIMEOUT=1s
 export GUARDIAN_HEARTBEAT_INTERVAL=1s GUARDIAN_HEARTBEAT_PONG_TIMEOUT=1s
-say "starting Guardian on :$GUARDIAN_PORT"
+
+say "wait mode first, as an init container or a CI step would use it: one verdict, then exit"
+note "java -jar target/quarkus-app/quarkus-run.jar wait   (the health JSON goes to stdout; the summary:)"
+set +e
+java -jar target/quarkus-app/quarkus-run.jar wait >"$work/wait.json" 2>"$work/wait.err"
+code=$?
+set -e
+grep -E '^guardian wait:|^  ' "$work/wait.err" | sed 's/^/   /'
+note "exit code $code (0 ready, 3 the startup budget ran out, 1 invalid configuration)"
+[ "$code" = 0 ] || { cat "$work/wait.err"; exit 1; }
+
+say "starting Guardian: probes on :$GUARDIAN_PORT, detailed JSON, metrics and status page on 127.0.0.1:$GUARDIAN_MANAGEMENT_PORT"
 java -jar target/quarkus-app/quarkus-run.jar > "$work/guardian.log" 2>&1 &
 pids+=($!)
 
-health() { curl -s "localhost:$GUARDIAN_PORT/q/health/ready" || true; }
-summary() { health | grep -E '"(state|reason)"' | head -2 | sed 's/^ */  /'; }
+code_of() { curl -s -o /dev/null -w '%{http_code}' "localhost:$GUARDIAN_PORT/q/health/$1" || echo "---"; }
+# What the platform would see: HTTP 200-399 is success for both Cloud Run and the kubelet.
+probes() {
+  note "probes now: startup (Cloud Run's gate) $(code_of started), readiness (Kubernetes' gate) $(code_of ready), liveness $(code_of live)"
+}
+detail() { curl -s "localhost:$GUARDIAN_MANAGEMENT_PORT/q/health/ready" || true; }
+summary() { detail | grep -E '"(state|reason)"' | head -2 | sed 's/^ */   /'; }
 await_state() { # state, seconds
   for _ in $(seq 1 $(($2 * 10))); do
-    health | grep -q "\"state\": \"$1\"" && return 0
+    detail | grep -q "\"state\": \"$1\"" && return 0
     sleep 0.1
   done
   echo "expected state $1 within $2 s; Guardian's log:" >&2; cat "$work/guardian.log" >&2; exit 1
 }
 
-say "STARTING: Guardian checks everything in the background; probes answer at once"
+say "STARTING: Guardian checks everything in the background; probes answer at once, from what it knows"
 for _ in $(seq 1 50); do curl -s -o /dev/null "localhost:$GUARDIAN_PORT/q/health/live" && break; sleep 0.1; done
+probes
 summary
 await_state READY 30
 say "READY: every check passed, including the WebSocket upgrade and the agent-event round trip on 3 sessions"
-health
+probes
+note "status page for people: http://127.0.0.1:$GUARDIAN_MANAGEMENT_PORT/q/status"
+note "the public port answers only status and state: $(curl -s "localhost:$GUARDIAN_PORT/q/health/ready")"
+$SMOKE || detail
 pause 3
 
 say "Postgres frozen (SIGSTOP): probes keep answering instantly, the check times out, readiness turns"
 curl -s -X POST "$DEMO_CONTROL/postgres/freeze" >/dev/null
 await_state NOT_READY 20
+probes
 summary
 pause 3
 say "Postgres resumed (SIGCONT)"
 curl -s -X POST "$DEMO_CONTROL/postgres/resume" >/dev/null
 await_state READY 20
+probes
 summary
 pause 2
 
-say "the chat backend stops answering (upgrade still works, no reply ever comes)"
+say "the chat backend stops answering (the upgrade still works, no reply ever comes)"
 curl -s -X POST "$DEMO_CONTROL/backend/silent" >/dev/null
 await_state NOT_READY 20
+probes
 summary
 pause 3
 say "the backend answers again"
 curl -s -X POST "$DEMO_CONTROL/backend/healthy" >/dev/null
 await_state READY 20
+probes
 summary
 
 say "what the logs said (one line per transition)"
-grep 'dev.guardian.state' "$work/guardian.log" | sed 's/^/  /'
-say "demo done"
+grep 'dev.guardian.state' "$work/guardian.log" | sed 's/^/   /'
+say "demo done in $(elapsed)"
