@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -114,8 +115,9 @@ class StatusPage {
         return c;
     }
 
+    /** In name order: the engine's maps have none, and a page whose rows move between refreshes is hard to read. */
     private static void putAll(ObjectNode node, Map<String, Object> data) {
-        data.forEach((k, v) -> {
+        new TreeMap<>(data).forEach((k, v) -> {
             if (v instanceof Long l) {
                 node.put(k, l);
             } else if (v instanceof Boolean b) {
