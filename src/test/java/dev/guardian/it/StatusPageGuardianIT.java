@@ -26,14 +26,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.guardian.testing.Browser;
 import dev.guardian.testing.GuardianProcess;
 import dev.guardian.testing.RedisServer;
+import dev.guardian.testing.UvicornBackend;
 
 /**
  * The status page served by a real Guardian ({@code /q/status} on the management interface) in a real headless
- * chromium, with a real Redis and a real WebSocket chat backend behind it: READY with every check and the heartbeat's
- * round trip, then Redis frozen (SIGSTOP) and the page showing NOT_READY and Redis' reason within a couple of seconds
+ * chromium, with a real Redis and the uvicorn chat backend behind it: READY with every check, the heartbeat's round
+ * trip and the backend's own pings (every 2 s, too slow for the 3 s idle timeout declared here, so the page shows the
+ * warning), then Redis frozen (SIGSTOP) and the page showing NOT_READY and Redis' reason within a couple of seconds
  * of the transition Guardian reports. Screenshots go to {@code target/status-page/}.
  */
-class StatusPageGuardianIT extends WithChatBackend {
+class StatusPageGuardianIT {
     private static final Path SHOTS = Path.of("target", "status-page");
     /** Sanity bound between Guardian's transition and the page showing it (the page refreshes every second). */
     private static final long SHOWN_WITHIN_MILLIS = 3_000;
@@ -43,15 +45,18 @@ class StatusPageGuardianIT extends WithChatBackend {
             .withZone(ZoneOffset.UTC);
 
     static RedisServer redis;
+    static UvicornBackend backend;
 
     @BeforeAll
     static void dependencies() throws IOException {
         Files.createDirectories(SHOTS);
         redis = RedisServer.started();
+        backend = UvicornBackend.pinging(Duration.ofSeconds(2), Duration.ofSeconds(20));
     }
 
     @AfterAll
     static void stop() {
+        backend.close();
         redis.close();
     }
 
@@ -63,7 +68,9 @@ class StatusPageGuardianIT extends WithChatBackend {
                 "GUARDIAN_BACKEND_URL", backend.url("/ws"), "GUARDIAN_BACKEND_SCRIPT", WebSocketGateIT.AGENT_SCRIPT,
                 "GUARDIAN_BACKEND_INTERVAL", "1s",
                 "GUARDIAN_HEARTBEAT_INTERVAL", "500ms", "GUARDIAN_HEARTBEAT_PONG_TIMEOUT", "1s",
-                "GUARDIAN_LOAD_BALANCER_PROFILE", "nginx").start().awaitListening()) {
+                // A 3 s idle timeout allows a backend heartbeat of 1.5 s: the backend's 2 s pings are flagged.
+                "GUARDIAN_LOAD_BALANCER_PROFILE", "nginx", "GUARDIAN_LOAD_BALANCER_IDLE_TIMEOUT", "3s")
+                .start().awaitListening()) {
             g.awaitState("READY", Duration.ofSeconds(20));
             try (Browser page = Browser.open(g.managementBase() + "/q/status", SHOTS.resolve("guardian-final.png"))) {
                 page.expectState("READY");
@@ -76,7 +83,14 @@ class StatusPageGuardianIT extends WithChatBackend {
                 // The heartbeat panel (data-testid, checked before the check's own section) shows the real RTTs.
                 Browser.Event rtt = page.expectText("heartbeat", "ROUND TRIP");
                 assertTrue(rtt.value().matches("HEARTBEAT ROUND TRIP last [0-9.]+ (µs|ms) min [0-9.]+ (µs|ms) max "
-                        + "[0-9.]+ (µs|ms)"), rtt.value());
+                        + "[0-9.]+ (µs|ms)( .*)?"), rtt.value());
+                // The backend's own pings and the warning about their cadence, in the startup refusal's words.
+                Browser.Event pings = page.expectText("heartbeat", " seen");
+                assertTrue(pings.value().matches(".* backend pings every [12]\\.[0-9] s · last [0-9.]+ (ms|s) ago · "
+                        + "[0-9]+ seen .*"), pings.value());
+                page.expectText("heartbeat", "s apart: unsafe behind load-balancer profile nginx, whose limit is 3s "
+                        + "(idle timeout: nginx proxy_read_timeout (default 60s)); the backend's heartbeat must be at "
+                        + "most half of it; the largest safe value is 1.5s");
                 page.expectFresh();
                 shot(page, "guardian-ready.png");
 
@@ -105,6 +119,11 @@ class StatusPageGuardianIT extends WithChatBackend {
                 }
                 page.within(Duration.ofSeconds(20)).expectState("READY");
                 page.expectText("transitions", "NOT_READY → READY");
+                // Redis' error is history now, and told as such.
+                Browser.Event recovered = page.expectText("redis", "recovered; previous error at ");
+                assertTrue(recovered.value().contains("UP") && recovered.value().contains(
+                        ": no answer within 1000 ms (attempt timeout)"), recovered.value());
+                shot(page, "guardian-recovered.png");
                 // Served under Guardian's own Content-Security-Policy: nothing was refused, nothing threw.
                 assertEquals(List.of(), page.consoleErrors());
             }

@@ -100,8 +100,14 @@ class StatusPage {
         if (s.lastFinished() != null) {
             c.put("last_attempt_age_ms", Math.max(0, Instant.now().toEpochMilli() - s.lastFinished().toEpochMilli()));
         }
+        if (s.attempted()) {
+            c.put("last_attempt", s.lastAttemptOk() ? "success" : "failure");
+        }
         if (s.lastError() != null) {
             c.put("last_error", s.lastError());
+        }
+        if (s.lastFailure() != null) {
+            c.put("last_failure", s.lastFailure().toString());
         }
         putAll(c.putObject("details"), s.details());
         ArrayNode recent = c.putArray("recent");

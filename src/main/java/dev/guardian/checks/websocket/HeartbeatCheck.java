@@ -98,20 +98,21 @@ final class HeartbeatCheck implements Check {
             }
             gen = ++generation;
         }
-        return connecting.using(() -> backend.tokens().token().chain(bearer -> connector.connect(new Link(gen),
+        Link link = new Link(gen);
+        return connecting.using(() -> backend.tokens().token().chain(bearer -> connector.connect(link,
                 text -> substitute(text, bearer), bearer)),
                 waiting -> waiting.ifNoItem().after(backend.handshakeDeadline()).failWith(() -> new CheckFailure(
                         "no upgrade response within " + backend.handshakeDeadline().toMillis() + " ms")),
-                ws -> kept(ws, gen), this::keptOrClosed)
+                ws -> kept(ws, link), this::keptOrClosed)
                 .onFailure().transform(f -> new CheckFailure("cannot open the heartbeat connection: "
                         + Connector.classify(f, Map.of()).getMessage(), details()));
     }
 
-    private Uni<WebSocket> kept(WebSocket ws, long gen) {
+    private Uni<WebSocket> kept(WebSocket ws, Link link) {
         synchronized (this) {
-            if (!goingAway && gen == generation) {
+            if (!goingAway && link.gen == generation) {
                 connection = ws;
-                backendPings = new PingObservation(System.nanoTime());
+                backendPings = new PingObservation(link.opened);
                 consecutiveMissed = 0;
                 if (everConnected) {
                     reconnects++;
@@ -137,9 +138,16 @@ final class HeartbeatCheck implements Check {
     /** One connection's events, tagged with its generation. */
     private final class Link implements Connector.Listener {
         private final long gen;
+        /** When the upgrade completed: a server's first ping is due one interval after it. */
+        private volatile long opened;
 
         Link(long gen) {
             this.gen = gen;
+        }
+
+        @Override
+        public void onOpen() {
+            opened = System.nanoTime();
         }
 
         @Override

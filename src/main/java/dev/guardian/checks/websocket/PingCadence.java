@@ -69,9 +69,16 @@ final class PingCadence {
         return null;
     }
 
-    /** In tenths of a second ("45s", "15.6s"), or to the millisecond when tenths would not read as over the safe value. */
+    /**
+     * As an SRE would say it: whole seconds from 10 s ("45s", what the backend was configured with, give or take the
+     * scheduling), tenths below ("2.6s"); always more precise when rounding would not read as over the safe value.
+     */
     private String shown(Duration observed) {
         long ms = observed.toMillis();
+        Duration seconds = Duration.ofSeconds(Math.round(ms / 1000.0));
+        if (ms >= 10_000 && seconds.compareTo(safe) > 0) {
+            return Setting.human(seconds);
+        }
         Duration tenths = Duration.ofMillis(Math.round(ms / 100.0) * 100);
         return Setting.human(tenths.compareTo(safe) > 0 ? tenths : Duration.ofMillis(ms));
     }

@@ -84,8 +84,25 @@ class PingCadenceTest {
         assertNull(judge(BackendPings.WARN, Duration.ofSeconds(10), Duration.ofSeconds(9)));
         // uvicorn --ws-ping-interval 15 (accepted at startup): the period is 15 s plus the pong's round trip.
         assertNull(judge(BackendPings.WARN, Duration.ofMillis(15_004), Duration.ofMillis(15_400)));
-        assertEquals("the backend's pings came 15.6s apart: " + GCP_UNSAFE,
+        assertEquals("the backend's pings came 16s apart: " + GCP_UNSAFE,
                 judge(BackendPings.WARN, Duration.ofMillis(15_600), Duration.ZERO).text());
+    }
+
+    @Test
+    void shortLimitsAreToldInTenthsOrMilliseconds() {
+        // idle timeout 5 s: a backend's heartbeat at most 2.5 s, flagged past 2.75 s
+        PingCadence tight = new PingCadence(new Balancer(LoadBalancerProfile.NGINX, Duration.ofSeconds(5), null, false),
+                BackendPings.WARN);
+        assertNull(tight.judge(Duration.ofMillis(2_700), Duration.ZERO));
+        assertEquals("the backend's pings came 3.1s apart: ", prefix(tight.judge(Duration.ofMillis(3_080), Duration.ZERO)));
+        // idle timeout 1.2 s: at most 600 ms, flagged past 660 ms; 0.7 s still reads as more than 0.6 s
+        PingCadence tighter = new PingCadence(new Balancer(LoadBalancerProfile.NGINX, Duration.ofMillis(1_200), null,
+                false), BackendPings.WARN);
+        assertEquals("no ping from the backend for 700ms: ", prefix(tighter.judge(null, Duration.ofMillis(670))));
+    }
+
+    private static String prefix(PingCadence.Finding f) {
+        return f.text().substring(0, f.text().indexOf("unsafe behind"));
     }
 
     @Test
@@ -113,7 +130,7 @@ class PingCadenceTest {
     void anIdleTimeoutOverrideSetsTheLimitInTheSameWords() {
         Balancer nginx = new Balancer(LoadBalancerProfile.NGINX, Duration.ofSeconds(25), null, false);
         PingCadence.Finding f = new PingCadence(nginx, BackendPings.WARN).judge(null, Duration.ofMillis(13_160));
-        assertEquals("no ping from the backend for 13.2s: unsafe behind load-balancer profile nginx, whose limit is 25s "
+        assertEquals("no ping from the backend for 13s: unsafe behind load-balancer profile nginx, whose limit is 25s "
                 + "(idle timeout: nginx proxy_read_timeout (default 60s)); the backend's heartbeat must be at most half "
                 + "of it; the largest safe value is 12.5s", f.text());
     }
