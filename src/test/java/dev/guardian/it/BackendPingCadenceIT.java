@@ -34,6 +34,13 @@ class BackendPingCadenceIT {
     private static final Pattern SILENCE = Pattern.compile("no ping from the backend for (1[56](\\.[0-9])?)s: "
             + Pattern.quote(GCP_UNSAFE));
 
+    /**
+     * The first gap is counted from when Guardian's Vert.x reports the upgrade, which on a JVM still starting up (and
+     * on shared cores) comes up to a few hundred milliseconds after uvicorn sent the 101 and started its ping timer:
+     * 44.6 to 44.95 s were seen for a 45 s interval. Later gaps are exact to a few milliseconds.
+     */
+    private static final long FIRST_GAP_MIN = 44_000;
+
     /** The words for pings {@code intervalMillis} apart, in whole seconds: "came 45s apart". */
     private static String slow(long intervalMillis) {
         return "the backend's pings came " + Math.round(intervalMillis / 1000.0) + "s apart: " + GCP_UNSAFE;
@@ -99,7 +106,7 @@ class BackendPingCadenceIT {
             long interval45 = slow.path("backend_ping_interval_ms").asLong();
             System.out.printf("warn, 45 s backend: interval %d ms (%.1f s into the test): %s%n", interval45,
                     seconds(started), slow.path("backend_ping_warning").asText());
-            assertTrue(interval45 >= 44_500 && interval45 <= 46_500, slow.toString());
+            assertTrue(interval45 >= FIRST_GAP_MIN && interval45 <= 46_500, slow.toString());
             String slowWarning = slow(interval45);
             assertEquals(slowWarning, slow.path("backend_ping_warning").asText(), slow.toString());
             JsonNode failing = awaitHeartbeat(fail45, "the interval failure", Duration.ofSeconds(10),
@@ -108,7 +115,7 @@ class BackendPingCadenceIT {
             long failInterval = failing.path("backend_ping_interval_ms").asLong();
             System.out.printf("fail, 45 s backend: interval %d ms (%.1f s into the test): %s%n", failInterval,
                     seconds(started), failing.path("last_error").asText());
-            assertTrue(failInterval >= 44_500 && failInterval <= 46_500, failing.toString());
+            assertTrue(failInterval >= FIRST_GAP_MIN && failInterval <= 46_500, failing.toString());
             assertEquals(slow(failInterval), failing.path("last_error").asText(), failing.toString());
             assertEquals("NOT_READY", fail45.health().state());
 
@@ -119,6 +126,7 @@ class BackendPingCadenceIT {
             assertEquals(1, count(warn45.output(), line + "the backend's pings came"), warn45.output());
             assertTrue(warn45.output().lines().anyMatch(l -> l.contains(prefix) && l.endsWith(line + slowWarning)),
                     warn45.output());
+            warn45.output().lines().filter(l -> l.contains(prefix)).forEach(l -> System.out.println("warn, 45 s: " + l));
             assertEquals(0, count(warn10.output(), "no ping from the backend"), warn10.output());
             assertEquals(0, count(warn10.output(), "pings came"), warn10.output());
 
@@ -131,7 +139,7 @@ class BackendPingCadenceIT {
             String m45 = warn45.metrics();
             assertEquals(1, metric(m45, "guardian_backend_ping_unsafe"), m45);
             double gauge45 = metric(m45, "guardian_backend_ping_interval_seconds");
-            assertTrue(gauge45 >= 44.5 && gauge45 <= 46.5, m45);
+            assertTrue(gauge45 >= FIRST_GAP_MIN / 1000.0 && gauge45 <= 46.5, m45);
             System.out.printf("metrics: 10 s backend interval %.3f s, 45 s backend interval %.3f s (%.1f s in all)%n",
                     gauge10, gauge45, seconds(started));
         }
