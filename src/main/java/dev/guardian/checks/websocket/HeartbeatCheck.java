@@ -112,7 +112,7 @@ final class HeartbeatCheck implements Check {
         synchronized (this) {
             if (!goingAway && link.gen == generation) {
                 connection = ws;
-                backendPings = new PingObservation(link.opened);
+                backendPings = new PingObservation(link.opened != 0 ? link.opened : System.nanoTime());
                 consecutiveMissed = 0;
                 if (everConnected) {
                     reconnects++;
@@ -286,8 +286,9 @@ final class HeartbeatCheck implements Check {
             if (gen != generation || backendPings == null) {
                 return; // an older connection's
             }
-            backendPings.ping(System.nanoTime());
-            finding = cadenceNow(System.nanoTime());
+            long now = System.nanoTime();
+            backendPings.ping(now);
+            finding = cadenceNow(now);
         }
         meters.backendPing();
         logIfChanged(finding);
