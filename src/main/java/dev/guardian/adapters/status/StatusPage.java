@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -99,8 +100,14 @@ class StatusPage {
         if (s.lastFinished() != null) {
             c.put("last_attempt_age_ms", Math.max(0, Instant.now().toEpochMilli() - s.lastFinished().toEpochMilli()));
         }
+        if (s.attempted()) {
+            c.put("last_attempt", s.lastAttemptOk() ? "success" : "failure");
+        }
         if (s.lastError() != null) {
             c.put("last_error", s.lastError());
+        }
+        if (s.lastFailure() != null) {
+            c.put("last_failure", s.lastFailure().toString());
         }
         putAll(c.putObject("details"), s.details());
         ArrayNode recent = c.putArray("recent");
@@ -114,8 +121,9 @@ class StatusPage {
         return c;
     }
 
+    /** In name order: the engine's maps have none, and a page whose rows move between refreshes is hard to read. */
     private static void putAll(ObjectNode node, Map<String, Object> data) {
-        data.forEach((k, v) -> {
+        new TreeMap<>(data).forEach((k, v) -> {
             if (v instanceof Long l) {
                 node.put(k, l);
             } else if (v instanceof Boolean b) {

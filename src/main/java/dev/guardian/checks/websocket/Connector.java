@@ -29,6 +29,13 @@ final class Connector {
 
     /** What a connection reports back, on the checks' event loop. */
     interface Listener {
+        /**
+         * The upgrade completed: called as soon as Vert.x reports it, before any other event (also when the caller has
+         * given up waiting meanwhile: keep it to a timestamp).
+         */
+        default void onOpen() {
+        }
+
         void onText(String message);
 
         void onBinary(int bytes);
@@ -86,7 +93,8 @@ final class Connector {
         if (bearer != null && backend.tokenQueryParam() == null) {
             options.addHeader("Authorization", "Bearer " + bearer);
         }
-        return UniHelper.toUni(client.connect(options)).invoke(ws -> attach(ws, listener));
+        return UniHelper.toUni(client.connect(options).onSuccess(ws -> listener.onOpen()))
+                .invoke(ws -> attach(ws, listener));
     }
 
     private static void attach(WebSocket ws, Listener listener) {

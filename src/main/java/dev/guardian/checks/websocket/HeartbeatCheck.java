@@ -1,9 +1,13 @@
 package dev.guardian.checks.websocket;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jboss.logging.Logger;
+
 import dev.guardian.checks.Connections;
+import dev.guardian.config.Setting;
 import dev.guardian.engine.Check;
 import dev.guardian.engine.CheckFailure;
 import io.smallrye.mutiny.Uni;
@@ -17,15 +21,20 @@ import io.vertx.core.http.WebSocket;
  * within the pong timeout. After {@code missed-pongs} misses in a row, or when the server closes it, the connection is
  * dropped and a later attempt opens a new one, after the engine's backoff: a backend that closes every connection at
  * once is reconnected to a few times a second at first, then every few seconds, never in a storm.
+ *
+ * <p>Beside its own pings it watches the backend's: their interval and silence on the kept connection are judged by
+ * {@link PingCadence} (warned about, or failing the attempt, as {@code backend-pings} says), one timestamp per ping.
  */
 final class HeartbeatCheck implements Check {
     static final String NAME = "heartbeat";
+    private static final Logger BALANCER_LOG = Logger.getLogger("dev.guardian.load-balancer");
 
     private final Backend backend;
     private final Connector connector;
     private final Heartbeat settings;
     private final WebSocketMeters meters;
     private final SessionRegistry registry;
+    private final PingCadence cadence;
     private final Connections<WebSocket> connecting = new Connections<>(ws -> {
         // a connection is kept, not released per attempt; one arriving too late is closed by the attempt itself
     });
@@ -48,14 +57,21 @@ final class HeartbeatCheck implements Check {
     private long rttLast = -1;
     private long rttMin = Long.MAX_VALUE;
     private long rttMax = -1;
+    /** The backend's pings on the current connection; null while there is none. */
+    private PingObservation backendPings;
+    /** The cadence verdict last logged; null: safe, or never judged. */
+    private PingCadence.Kind logged;
 
     HeartbeatCheck(Backend backend, Connector connector, Heartbeat settings, WebSocketMeters meters,
-            SessionRegistry registry) {
+            SessionRegistry registry, PingCadence cadence) {
         this.backend = backend;
         this.connector = connector;
         this.settings = settings;
         this.meters = meters;
         this.registry = registry;
+        this.cadence = cadence;
+        meters.backendCadence(this::backendPingIntervalSeconds, this::backendPingSilenceSeconds,
+                this::backendPingsUnsafe);
     }
 
     @Override
@@ -68,7 +84,7 @@ final class HeartbeatCheck implements Check {
         if (closed != null) {
             return Uni.createFrom().failure(new CheckFailure(closed, details()));
         }
-        return connection().chain(this::ping).map(rtt -> details())
+        return connection().chain(this::ping).map(rtt -> afterPong())
                 .onFailure(f -> !(f instanceof CheckFailure))
                 .transform(f -> new CheckFailure(Connector.classify(f, Map.of()).getMessage(), details()));
     }
@@ -82,19 +98,21 @@ final class HeartbeatCheck implements Check {
             }
             gen = ++generation;
         }
-        return connecting.using(() -> backend.tokens().token().chain(bearer -> connector.connect(new Link(gen),
+        Link link = new Link(gen);
+        return connecting.using(() -> backend.tokens().token().chain(bearer -> connector.connect(link,
                 text -> substitute(text, bearer), bearer)),
                 waiting -> waiting.ifNoItem().after(backend.handshakeDeadline()).failWith(() -> new CheckFailure(
                         "no upgrade response within " + backend.handshakeDeadline().toMillis() + " ms")),
-                ws -> kept(ws, gen), this::keptOrClosed)
+                ws -> kept(ws, link), this::keptOrClosed)
                 .onFailure().transform(f -> new CheckFailure("cannot open the heartbeat connection: "
                         + Connector.classify(f, Map.of()).getMessage(), details()));
     }
 
-    private Uni<WebSocket> kept(WebSocket ws, long gen) {
+    private Uni<WebSocket> kept(WebSocket ws, Link link) {
         synchronized (this) {
-            if (!goingAway && gen == generation) {
+            if (!goingAway && link.gen == generation) {
                 connection = ws;
+                backendPings = new PingObservation(link.opened != 0 ? link.opened : System.nanoTime());
                 consecutiveMissed = 0;
                 if (everConnected) {
                     reconnects++;
@@ -120,14 +138,26 @@ final class HeartbeatCheck implements Check {
     /** One connection's events, tagged with its generation. */
     private final class Link implements Connector.Listener {
         private final long gen;
+        /** When the upgrade completed: a server's first ping is due one interval after it. */
+        private volatile long opened;
 
         Link(long gen) {
             this.gen = gen;
         }
 
         @Override
+        public void onOpen() {
+            opened = System.nanoTime();
+        }
+
+        @Override
         public void onPong(Buffer payload) {
             HeartbeatCheck.this.onPong(gen, payload);
+        }
+
+        @Override
+        public void onPing() {
+            HeartbeatCheck.this.onBackendPing(gen);
         }
 
         @Override
@@ -202,6 +232,7 @@ final class HeartbeatCheck implements Check {
             drop = missed >= settings.missedPongs() && connection == ws;
             if (drop) {
                 connection = null; // the connection may be dead (half-open) or the backend stalled: start afresh
+                backendPings = null;
             }
         }
         meters.missedPong();
@@ -221,6 +252,7 @@ final class HeartbeatCheck implements Check {
                 return; // our own close, or an old connection's
             }
             connection = null;
+            backendPings = null;
             awaited = null;
             waiter = pongWaiter;
             pongWaiter = null;
@@ -240,10 +272,80 @@ final class HeartbeatCheck implements Check {
             goingAway = true;
             ws = connection;
             connection = null;
+            backendPings = null;
         }
         if (ws != null) {
             Connector.close(ws, Connector.GOING_AWAY, "guardian shutting down");
         }
+    }
+
+    /** The backend pinged the kept connection (Vert.x has answered it): one timestamp, and the verdict if it moved. */
+    private void onBackendPing(long gen) {
+        PingCadence.Finding finding;
+        synchronized (this) {
+            if (gen != generation || backendPings == null) {
+                return; // an older connection's
+            }
+            long now = System.nanoTime();
+            backendPings.ping(now);
+            finding = cadenceNow(now);
+        }
+        meters.backendPing();
+        logIfChanged(finding);
+    }
+
+    /** The pong came: the attempt passes, unless the backend's cadence is unsafe and configured to fail it. */
+    private Map<String, Object> afterPong() {
+        PingCadence.Finding finding;
+        synchronized (this) {
+            finding = cadenceNow(System.nanoTime());
+        }
+        logIfChanged(finding);
+        if (finding != null && cadence.mode() == BackendPings.FAIL) {
+            throw new CheckFailure(finding.text(), details());
+        }
+        return details();
+    }
+
+    /** Under the lock. Null when safe, unknown, or there is no connection. */
+    private PingCadence.Finding cadenceNow(long now) {
+        return backendPings == null ? null : cadence.judge(backendPings.interval(), backendPings.silence(now));
+    }
+
+    /**
+     * One WARN line per change of verdict (safe, unsafe interval, unsafe silence), not per attempt. Back to safe is
+     * said only on evidence, a ping at a safe interval, not because a new connection has seen nothing yet.
+     */
+    private void logIfChanged(PingCadence.Finding finding) {
+        PingCadence.Kind kind = finding == null ? null : finding.kind();
+        Duration interval;
+        synchronized (this) {
+            interval = backendPings == null ? null : backendPings.interval();
+            if (kind == logged || (kind == null && interval == null)) {
+                return;
+            }
+            logged = kind;
+        }
+        if (finding != null) {
+            BALANCER_LOG.warnf("%s (%s): %s", NAME, backend.display(), finding.text());
+        } else {
+            BALANCER_LOG.infof("%s (%s): the backend's pings fit the balancer again: they came %d ms apart, the "
+                    + "largest safe value is %s", NAME, backend.display(), interval.toMillis(),
+                    Setting.human(cadence.largestSafe()));
+        }
+    }
+
+    private synchronized Number backendPingIntervalSeconds() {
+        Duration interval = backendPings == null ? null : backendPings.interval();
+        return interval == null ? Double.NaN : interval.toNanos() / 1e9;
+    }
+
+    private synchronized Number backendPingSilenceSeconds() {
+        return backendPings == null ? Double.NaN : backendPings.silence(System.nanoTime()).toNanos() / 1e9;
+    }
+
+    private synchronized Number backendPingsUnsafe() {
+        return cadenceNow(System.nanoTime()) == null ? 0 : 1;
     }
 
     private synchronized Map<String, Object> details() {
@@ -259,6 +361,19 @@ final class HeartbeatCheck implements Check {
             d.put("rtt_last_us", rttLast / 1_000);
             d.put("rtt_min_us", rttMin / 1_000);
             d.put("rtt_max_us", rttMax / 1_000);
+        }
+        if (backendPings != null) {
+            long now = System.nanoTime();
+            d.put("backend_pings", backendPings.pings());
+            Duration interval = backendPings.interval();
+            if (interval != null) {
+                d.put("backend_ping_interval_ms", interval.toMillis());
+            }
+            d.put("backend_ping_silence_ms", backendPings.silence(now).toMillis());
+            PingCadence.Finding finding = cadenceNow(now);
+            if (finding != null) {
+                d.put("backend_ping_warning", finding.text());
+            }
         }
         return d;
     }

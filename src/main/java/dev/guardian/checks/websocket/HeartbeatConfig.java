@@ -32,4 +32,9 @@ public interface HeartbeatConfig {
 
     /** A text frame sent with each ping, for balancers that do not count control frames as traffic. */
     Optional<String> keepaliveMessage();
+
+    /** What an unsafe cadence of the backend's own pings on the kept connection does: warn, fail or none. */
+    @WithDefault("warn")
+    @WithConverter(BackendPings.Mode.class)
+    Setting<BackendPings> backendPings();
 }

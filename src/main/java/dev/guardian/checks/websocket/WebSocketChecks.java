@@ -62,6 +62,8 @@ public class WebSocketChecks implements CheckProvider {
     public List<ConfiguredCheck> checks(Problems problems, CheckContext context) {
         Function<String, Optional<String>> verbatim = property -> Verbatim.read(config, property);
         Heartbeat heartbeat = heartbeat(problems, context.balancer());
+        BackendPings backendPings = problems.value(HEARTBEAT.prefix() + ".backend-pings",
+                heartbeatConfig.backendPings());
         declaredBackendHeartbeat(problems, context.balancer());
         if (backendConfig.url().isEmpty()) {
             return List.of();
@@ -78,16 +80,21 @@ public class WebSocketChecks implements CheckProvider {
         List<ConfiguredCheck> checks = new ArrayList<>();
         checks.add(new ConfiguredCheck(BACKEND.prefix(), new CheckSpec(GATE, GATE, backend.display(), role, timing,
                 new GateCheck(backend, connector, registry, new Matching(context.vertx())))));
-        if (heartbeat != null) {
+        if (heartbeat != null && backendPings != null) {
+            PingCadence cadence = new PingCadence(context.balancer(), backendPings);
             Timing beat = new Timing(backend.handshakeDeadline().plus(heartbeat.pongTimeout()), heartbeat.interval(),
                     HEARTBEAT_RETRY, HEARTBEAT_RETRY_MAX, heartbeat.missedPongs(), 1, context.jitter());
             checks.add(new ConfiguredCheck(HEARTBEAT.prefix(), new CheckSpec(HeartbeatCheck.NAME, HeartbeatCheck.NAME,
                     backend.display(), role, beat, new HeartbeatCheck(backend, connector, heartbeat,
-                            new WebSocketMeters(meters), registry))));
+                            new WebSocketMeters(meters), registry, cadence))));
             facts.put("heartbeat_interval_ms", heartbeat.interval().toMillis());
             Duration safe = context.balancer().largestSafeInterval(heartbeat.pongTimeout());
             if (safe != null) {
                 facts.put("largest_safe_heartbeat_interval_ms", safe.toMillis());
+            }
+            facts.put("backend_pings", backendPings.id());
+            if (cadence.largestSafe() != null) {
+                facts.put("largest_safe_backend_heartbeat_interval_ms", cadence.largestSafe().toMillis());
             }
         }
         return checks;
@@ -184,7 +191,12 @@ public class WebSocketChecks implements CheckProvider {
                 PropertyDoc.of(h + ".missed-pongs", "consecutive missed pongs that fail the `heartbeat` check; the "
                         + "connection is then opened afresh"),
                 PropertyDoc.optional(h + ".keepalive-message", "(none)", "a text frame sent with every ping, for "
-                        + "balancers that do not count ping control frames as traffic"));
+                        + "balancers that do not count ping control frames as traffic"),
+                PropertyDoc.of(h + ".backend-pings", "the backend's own pings on that connection, when the balancer's "
+                        + "limits are known: an interval or a silence longer than the largest safe backend heartbeat "
+                        + "is `warn`: logged and shown (`backend_ping_warning`); `fail`: fails the `heartbeat` check; "
+                        + "`none`: the backend never pings by design, silence is not flagged (pings that come too far "
+                        + "apart still are)"));
     }
 
     @Override
