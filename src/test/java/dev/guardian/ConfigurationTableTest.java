@@ -97,8 +97,11 @@ class ConfigurationTableTest {
         table(md, "The load balancer in front of the backend", LoadBalancerConfig.DOCS, defaults);
         Map<String, String> scheduleDefaults = new LinkedHashMap<>();
         walk(Schedule.class, "guardian.<check>", scheduleDefaults);
-        table(md, "Every check (`<check>` is the kind's prefix: `postgres`, `redis`, `auth`, `http`, `tcp`, `backend`; "
-                + "for a named check `postgres.<name>` and so on)", Schedule.docs(), scheduleDefaults);
+        String kinds = providers().stream().flatMap(p -> p.prefixes().stream()).filter(x -> x.scheduled())
+                .map(x -> "`" + x.prefix().substring("guardian.".length()) + "`").reduce((a, b) -> a + ", " + b)
+                .orElse("");
+        table(md, "Every check (`<check>` is the kind's prefix: " + kinds + "; for a named check `<kind>.<name>`)",
+                Schedule.docs(), scheduleDefaults);
         for (CheckProvider p : providers()) {
             String title = p.prefixes().stream().map(x -> "`" + x.prefix() + ".*`").reduce((a, b) -> a + " and " + b)
                     .orElse("");
