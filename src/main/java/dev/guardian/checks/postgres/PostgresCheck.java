@@ -1,5 +1,6 @@
 package dev.guardian.checks.postgres;
 
+import java.io.FileNotFoundException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -77,8 +78,21 @@ final class PostgresCheck implements Check {
         if (message.contains("does not handle SSL") || message.contains("does not support SSL")) {
             return new CheckFailure("the server does not accept TLS (" + target.sslSetting() + ")");
         }
+        if (options.isUsingDomainSocket() && causedBy(failure, FileNotFoundException.class)) {
+            return new CheckFailure("no Unix socket " + options.getSocketAddress().path() + ": no server listens "
+                    + "there (is the directory right, and the port that names the socket?)");
+        }
         Throwable refusal = witness == null ? null : witness.refusal();
         String tls = Tls.describe(refusal != null ? refusal : failure, options.getHost(), target.sslSetting());
         return new CheckFailure(tls != null ? tls : Failures.describe(failure));
+    }
+
+    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 }
