@@ -51,6 +51,8 @@ class PostgresTlsIT {
                 "GUARDIAN_POSTGRES_VERIFYCA_URL", url("127.0.0.1", tls, "sslmode=verify-ca&sslrootcert=" + certs.ca()
                         + "&application_name=guardian_verify_ca"),
                 "GUARDIAN_POSTGRES_CLEAR_URL", url("127.0.0.1", tls, "sslmode=disable&application_name=guardian_clear"),
+                "GUARDIAN_POSTGRES_ANYCA_URL", url("127.0.0.1", tls, "sslmode=require&application_name=guardian_require"),
+                "GUARDIAN_POSTGRES_PREFER_URL", url("127.0.0.1", tls, "application_name=guardian_prefer"),
                 // The socket file is named after the port, .s.PGSQL.<port>: given after the '@', or as libpq's port.
                 "GUARDIAN_POSTGRES_SOCKET_URL", "postgresql://guardian:" + SECRET + "@:" + tls.port() + "/chat?host="
                         + dir,
@@ -134,6 +136,14 @@ class PostgresTlsIT {
         // verify-ca checks the chain, not the host, as libpq does.
         passing("verifyca");
         assertTrue(connectionLogged("guardian_verify_ca").contains(" SSL enabled (protocol=TLS"));
+    }
+
+    @Test
+    void requireAndTheDefaultPreferEncryptWithoutVerifying() {
+        passing("anyca");
+        assertTrue(connectionLogged("guardian_require").contains(" SSL enabled (protocol=TLS"));
+        passing("prefer");
+        assertTrue(connectionLogged("guardian_prefer").contains(" SSL enabled (protocol=TLS"));
     }
 
     @Test
