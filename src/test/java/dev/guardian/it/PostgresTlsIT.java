@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 
 import org.awaitility.core.ConditionTimeoutException;
@@ -31,10 +34,12 @@ class PostgresTlsIT {
     private static Certificates certs;
     private static PostgresServer tls;
     private static PostgresServer plain;
+    /** Accepts TCP (the kernel does) and never answers: a server that never completes TLS. */
+    private static ServerSocket silent;
     private static GuardianProcess g;
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         certs = Certificates.make();
         tls = PostgresServer.prepare().tls(certs.serverCertificate(), certs.serverKey()).with("log_connections=on");
         tls.start();
@@ -44,6 +49,7 @@ class PostgresTlsIT {
         plain = PostgresServer.prepare().plaintext();
         plain.start();
         plain.createUser("guardian", SECRET, "chat");
+        silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         String dir = tls.socketDirectory().toString();
         g = GuardianProcess.with("GUARDIAN_STARTUP_BUDGET", "60s", "GUARDIAN_SHUTDOWN_DRAIN", "0s",
                 "GUARDIAN_POSTGRES_URL", url("localhost", tls, "sslmode=verify-full&sslrootcert=" + certs.ca()
@@ -61,9 +67,11 @@ class PostgresTlsIT {
                         + certs.otherCa()),
                 "GUARDIAN_POSTGRES_MISMATCH_URL", url("127.0.0.1", tls, "sslmode=verify-full&sslrootcert=" + certs.ca()),
                 "GUARDIAN_POSTGRES_PLAIN_URL", url("127.0.0.1", plain, "sslmode=require"),
+                "GUARDIAN_POSTGRES_SILENT_URL", "postgresql://guardian:" + SECRET + "@localhost:" + silent.getLocalPort()
+                        + "/chat?sslmode=verify-full&sslrootcert=" + certs.ca(),
                 "GUARDIAN_POSTGRES_ELSEWHERE_URL", "postgresql://guardian:" + SECRET + "@/chat?host=" + dir + "&port="
                         + (tls.port() + 1));
-        for (String failing : new String[] { "WRONGCA", "MISMATCH", "PLAIN", "ELSEWHERE" }) {
+        for (String failing : new String[] { "WRONGCA", "MISMATCH", "PLAIN", "SILENT", "ELSEWHERE" }) {
             g.env("GUARDIAN_POSTGRES_" + failing + "_ROLE", "informational");
         }
         g.start().awaitListening();
@@ -71,12 +79,13 @@ class PostgresTlsIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
         if (g != null) {
             g.close();
         }
         plain.close();
         tls.close();
+        silent.close();
         certs.close();
     }
 
@@ -149,6 +158,11 @@ class PostgresTlsIT {
     @Test
     void requireAgainstAServerWithoutTlsIsNamed() {
         assertError("plain", "the server does not accept TLS (sslmode=require)");
+    }
+
+    @Test
+    void aServerThatNeverCompletesTlsHoldsAnAttemptOnlyUntilItsDeadline() {
+        assertError("silent", "no answer within 2000 ms (attempt timeout)");
     }
 
     @Test

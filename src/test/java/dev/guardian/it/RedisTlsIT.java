@@ -26,6 +26,7 @@ class RedisTlsIT {
     private static final String SECRET = "Redis-Tls-Secret-8c2a5f";
     private static Certificates certs;
     private static RedisServer redis;
+    private static RedisServer plaintext;
     private static GuardianProcess g;
 
     @BeforeAll
@@ -33,6 +34,7 @@ class RedisTlsIT {
         certs = Certificates.make();
         redis = RedisServer.prepare(SECRET).tls(certs.serverCertificate(), certs.serverKey(), certs.ca());
         redis.start();
+        plaintext = RedisServer.started();
         String ca = certs.ca().toString();
         g = GuardianProcess.with("GUARDIAN_STARTUP_BUDGET", "60s", "GUARDIAN_SHUTDOWN_DRAIN", "0s",
                 "GUARDIAN_REDIS_URL", url("localhost"), "GUARDIAN_REDIS_CA_FILE", ca,
@@ -41,6 +43,8 @@ class RedisTlsIT {
                 "GUARDIAN_REDIS_WRONGCA_URL", url("localhost"),
                 "GUARDIAN_REDIS_WRONGCA_CA_FILE", certs.otherCa().toString(),
                 "GUARDIAN_REDIS_WRONGCA_ROLE", "informational",
+                "GUARDIAN_REDIS_PLAINTEXT_URL", "rediss://localhost:" + plaintext.port(),
+                "GUARDIAN_REDIS_PLAINTEXT_CA_FILE", ca, "GUARDIAN_REDIS_PLAINTEXT_ROLE", "informational",
                 "GUARDIAN_REDIS_JVMCA_URL", url("localhost"), "GUARDIAN_REDIS_JVMCA_ROLE", "informational",
                 "GUARDIAN_REDIS_MISMATCH_URL", url("127.0.0.1"), "GUARDIAN_REDIS_MISMATCH_CA_FILE", ca,
                 "GUARDIAN_REDIS_MISMATCH_VERIFY_HOST", "true", "GUARDIAN_REDIS_MISMATCH_ROLE", "informational")
@@ -53,6 +57,7 @@ class RedisTlsIT {
         if (g != null) {
             g.close();
         }
+        plaintext.close();
         redis.close();
         certs.close();
     }
@@ -99,6 +104,15 @@ class RedisTlsIT {
         assertError("mismatch", "TLS: the server's certificate does not name host 127.0.0.1 (rediss, ca-file="
                 + certs.ca() + "): No subject alternative names matching IP address 127.0.0.1 found");
         assertPasses("nohostcheck");
+    }
+
+    /**
+     * A plaintext Redis reads the TLS ClientHello as the start of an inline command and waits for its end: it never
+     * answers, and the attempt ends at its deadline.
+     */
+    @Test
+    void aServerWithoutTlsHoldsAnAttemptOnlyUntilItsDeadline() {
+        assertError("plaintext", "no answer within 2000 ms (attempt timeout)");
     }
 
     @Test
