@@ -300,7 +300,7 @@ class ConfigurationTest {
     void postgresUrlsAsLibpqReadsThem() {
         assertRefusedWith("guardian.postgres.url (GUARDIAN_POSTGRES_URL) = \"postgresql://chat:***@db/chat?***\": has "
                 + "URL parameter \"sslmod\", which Guardian does not read; use sslmode, sslrootcert, host (a Unix socket "
-                + "directory) or application_name", "GUARDIAN_POSTGRES_URL", "postgresql://chat:PW@db/chat?sslmod=require");
+                + "directory), port or application_name", "GUARDIAN_POSTGRES_URL", "postgresql://chat:PW@db/chat?sslmod=require");
         assertRefusedWith("guardian.postgres.url (GUARDIAN_POSTGRES_URL) = \"postgresql://chat:***@db/chat?***\": has "
                 + "sslmode=strict; use disable, allow, prefer, require, verify-ca or verify-full",
                 "GUARDIAN_POSTGRES_URL", "postgresql://chat:PW@db/chat?sslmode=strict");
@@ -315,5 +315,15 @@ class ConfigurationTest {
         // Cloud SQL's Unix socket directory.
         assertEquals("/cloudsql/proj:europe-west1:chat/.s.PGSQL.5432/chat", plan("GUARDIAN_POSTGRES_URL",
                 "postgresql://chat:pw@/chat?host=/cloudsql/proj:europe-west1:chat").checks().get(0).target());
+        // A socket on another port: libpq's port parameter, or the port after the '@'.
+        assertEquals("/run/pg/.s.PGSQL.5433/chat", plan("GUARDIAN_POSTGRES_URL",
+                "postgresql://chat:pw@/chat?host=/run/pg&port=5433").checks().get(0).target());
+        assertEquals("/run/pg/.s.PGSQL.5433/chat", plan("GUARDIAN_POSTGRES_URL",
+                "postgresql://chat@:5433/chat?host=/run/pg").checks().get(0).target());
+        assertEquals("db:6432/chat", plan("GUARDIAN_POSTGRES_URL", "postgresql://chat:pw@db/chat?port=6432")
+                .checks().get(0).target());
+        assertRefusedWith("guardian.postgres.url (GUARDIAN_POSTGRES_URL) = \"postgresql://chat:***@db/chat?***\": has "
+                + "port=none; use a port number from 1 to 65535", "GUARDIAN_POSTGRES_URL",
+                "postgresql://chat:PW@db/chat?port=none");
     }
 }

@@ -54,4 +54,24 @@ class ConfigRefusalIT {
         assertTrue(output.contains("GUARDIAN_POSTGRESS_URL: is not a Guardian setting; did you mean "
                 + "GUARDIAN_POSTGRES_URL (guardian.postgres.url)?"), output);
     }
+
+    @Test
+    void anUnknownPostgresUrlParameterIsRefusedNotDropped() {
+        String output = refused("GUARDIAN_POSTGRES_URL",
+                "postgresql://chat:" + SECRET + "@127.0.0.1:5432/chat?sslmod=verify-full");
+        assertTrue(output.contains("Guardian refuses to start: 1 configuration problem\n  guardian.postgres.url "
+                + "(GUARDIAN_POSTGRES_URL) = \"postgresql://chat:***@127.0.0.1:5432/chat?***\": has URL parameter "
+                + "\"sslmod\", which Guardian does not read"), output);
+    }
+
+    @Test
+    void noCheckAtAllIsRefusedUnlessAllowed() {
+        String output = refused();
+        assertTrue(output.contains("guardian.allow-no-checks (GUARDIAN_ALLOW_NO_CHECKS): no check is configured"),
+                output);
+        try (GuardianProcess g = GuardianProcess.with("GUARDIAN_ALLOW_NO_CHECKS", "true",
+                "GUARDIAN_SHUTDOWN_DRAIN", "0s").start().awaitListening()) {
+            assertEquals("no checks configured", g.awaitState("READY", Duration.ofSeconds(10)).reason());
+        }
+    }
 }

@@ -28,8 +28,16 @@ public final class Exec {
     }
 
     public static String run(List<String> command, Map<String, String> env) {
+        return run(null, command, env);
+    }
+
+    /** Runs {@code command} in the directory {@code dir} (null: the current one). */
+    public static String run(java.nio.file.Path dir, List<String> command, Map<String, String> env) {
         try {
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            if (dir != null) {
+                pb.directory(dir.toFile());
+            }
             pb.environment().putAll(env);
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,10 +1,13 @@
 package dev.guardian.testing;
 
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 
 /** A real HTTP server on loopback standing in for the auth service; its behaviour can be switched at run time. */
 public final class HttpStub implements AutoCloseable {
@@ -21,9 +24,21 @@ public final class HttpStub implements AutoCloseable {
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.ANSWER);
     private final AtomicReference<String> lastAuthorization = new AtomicReference<>();
     private final HttpServer server;
+    private final String base;
 
     public HttpStub() {
-        server = vertx.createHttpServer().requestHandler(req -> {
+        this(new HttpServerOptions(), "http://127.0.0.1:");
+    }
+
+    /** HTTPS with this certificate and key; its URLs name localhost, as the certificate does. */
+    public static HttpStub https(Path certificate, Path key) {
+        return new HttpStub(new HttpServerOptions().setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                .setCertPath(certificate.toString()).setKeyPath(key.toString())), "https://localhost:");
+    }
+
+    private HttpStub(HttpServerOptions options, String base) {
+        this.base = base;
+        server = vertx.createHttpServer(options).requestHandler(req -> {
             lastAuthorization.set(req.getHeader("Authorization"));
             switch (mode.get()) {
                 case ANSWER -> req.response().setStatusCode(status.get()).end("{\"status\":\"" + status.get() + "\"}");
@@ -48,7 +63,7 @@ public final class HttpStub implements AutoCloseable {
     }
 
     public String url(String path) {
-        return "http://127.0.0.1:" + server.actualPort() + path;
+        return base + server.actualPort() + path;
     }
 
     public void answer(int code) {

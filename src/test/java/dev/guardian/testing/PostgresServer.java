@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -21,12 +24,14 @@ public final class PostgresServer extends ChildServer {
     private static Path template;
 
     private final Path dir;
-    private final int maxConnections;
+    /** Server settings given as {@code -c name=value} at every start, restarts included. */
+    private final List<String> settings = new ArrayList<>(List.of("listen_addresses=127.0.0.1", "fsync=off",
+            "shared_buffers=16MB", "max_connections=50"));
 
     private PostgresServer(Path dir, int port, int maxConnections) {
         super(port);
         this.dir = dir;
-        this.maxConnections = maxConnections;
+        settings.set(settings.indexOf("max_connections=50"), "max_connections=" + maxConnections);
     }
 
     /** A server that is not running yet: its port is reserved so Guardian can be pointed at it first. */
@@ -88,12 +93,55 @@ public final class PostgresServer extends ChildServer {
                 .map(v -> new File(v, "bin/" + name).getPath()).orElse(name);
     }
 
+    /** More server settings ({@code log_connections=on}), for every start from now on. */
+    public PostgresServer with(String... nameValues) {
+        settings.addAll(List.of(nameValues));
+        return this;
+    }
+
+    /**
+     * TLS on ({@code ssl=on}) with this certificate and key, copied into the data directory: Postgres refuses a key
+     * that others can read, so the copy is the postgres user's, mode 0600.
+     */
+    public PostgresServer tls(Path certificate, Path key) {
+        try {
+            Files.copy(certificate, dir.resolve("server.crt"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(key, dir.resolve("server.key"), StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(dir.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        chownToPostgres(dir.resolve("server.crt"));
+        chownToPostgres(dir.resolve("server.key"));
+        return with("ssl=on", "ssl_cert_file=server.crt", "ssl_key_file=server.key");
+    }
+
+    /** TLS off, said explicitly: the server answers every TLS request with 'N'. */
+    public PostgresServer plaintext() {
+        return with("ssl=off");
+    }
+
     public void start() {
-        launch(Exec.as("postgres", bin("postgres"), "-D", dir.toString(), "-p", Integer.toString(port),
-                "-k", dir.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                "-c", "shared_buffers=16MB", "-c", "max_connections=" + maxConnections),
-                ProcessBuilder.Redirect.appendTo(logFile().toFile()), "postgres",
-                this::acceptsQueries);
+        List<String> cmd = new ArrayList<>(Exec.as("postgres", bin("postgres"), "-D", dir.toString(), "-p",
+                Integer.toString(port), "-k", dir.toString()));
+        settings.forEach(s -> cmd.addAll(List.of("-c", s)));
+        launch(cmd, ProcessBuilder.Redirect.appendTo(logFile().toFile()), "postgres", this::acceptsQueries);
+    }
+
+    /** The directory of the server's Unix socket ({@code .s.PGSQL.<port>}): its data directory. */
+    public Path socketDirectory() {
+        return dir;
+    }
+
+    /** Lets {@code user} in over TCP from loopback without a password (pg_hba.conf, first match wins). */
+    public void trust(String user) {
+        try {
+            Path hba = dir.resolve("pg_hba.conf");
+            Files.writeString(hba, "host all " + user + " 127.0.0.1/32 trust\n" + Files.readString(hba));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        sql("SELECT pg_reload_conf()");
     }
 
     private Path logFile() {

@@ -1,11 +1,14 @@
 package dev.guardian.testing;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /** A real redis-server on a random loopback port, as a child process; can be frozen, killed and restarted. */
 public final class RedisServer extends ChildServer {
     private final String password;
+    /** With TLS: certificate, key and CA files; the port then speaks TLS only. */
+    private Path[] tls;
 
     private RedisServer(int port, String password) {
         super(port);
@@ -22,12 +25,26 @@ public final class RedisServer extends ChildServer {
         return r;
     }
 
+    /**
+     * TLS only on the port ({@code --tls-port}, {@code --port 0}), with this certificate and key; clients need no
+     * certificate of their own ({@code --tls-auth-clients no}).
+     */
+    public RedisServer tls(Path certificate, Path key, Path ca) {
+        tls = new Path[] { certificate, key, ca };
+        return this;
+    }
+
     public void start() {
-        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+        String portOption = tls == null ? "--port" : "--tls-port";
+        List<String> cmd = new ArrayList<>(List.of("redis-server", portOption, Integer.toString(port), "--bind",
                 "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
                 "--enable-debug-command", "local"));
         if (password != null) {
             cmd.addAll(List.of("--requirepass", password));
+        }
+        if (tls != null) {
+            cmd.addAll(List.of("--port", "0", "--tls-cert-file", tls[0].toString(), "--tls-key-file", tls[1].toString(),
+                    "--tls-ca-cert-file", tls[2].toString(), "--tls-auth-clients", "no"));
         }
         launch(cmd, ProcessBuilder.Redirect.DISCARD, "redis", this::listening);
     }

@@ -50,7 +50,8 @@ public class PostgresChecks implements CheckProvider {
                         + "port/database`; percent-encode special characters in the password. Parameters as libpq "
                         + "reads them: `sslmode` (`disable`, `allow`, `prefer` (default), `require`, `verify-ca`, "
                         + "`verify-full`), `sslrootcert` (the CA's PEM file), `host=/cloudsql/PROJECT:REGION:INSTANCE` "
-                        + "for a Unix socket directory, `application_name`; any other parameter is refused. "
+                        + "for a Unix socket directory, `port` (also names the socket, `.s.PGSQL.<port>`), "
+                        + "`application_name`; any other parameter is refused. "
                         + "`guardian.postgres.<name>.url` adds another server, checked as `<name>`"),
                 PropertyDoc.of("guardian.postgres.timeout", "deadline of one attempt: connect, TLS, authenticate, "
                         + "`SELECT 1`"));

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.guardian.checks.Tls;
 import dev.guardian.config.Problems;
@@ -24,7 +26,10 @@ import io.vertx.pgclient.SslMode;
 record PostgresUrl(PgConnectOptions options, String target, String sslSetting) {
     static final String EXAMPLE = "postgresql://user:password@host:5432/database";
     private static final String[] SCHEMES = { "postgresql", "postgres" };
-    private static final Set<String> PARAMETERS = Set.of("sslmode", "sslrootcert", "host", "application_name");
+    private static final Set<String> PARAMETERS = Set.of("sslmode", "sslrootcert", "host", "port",
+            "application_name");
+    /** "chat:pw@" or "chat:pw@:5433" of a URL naming a socket directory, which java.net.URI leaves unparsed. */
+    private static final Pattern SOCKET_AUTHORITY = Pattern.compile("(.*)@(?::(\\d{1,5}))?");
     private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
             "verify-full");
 
@@ -64,7 +69,7 @@ record PostgresUrl(PgConnectOptions options, String target, String sslSetting) {
         for (String name : query.keySet()) {
             if (!PARAMETERS.contains(name)) {
                 problems.refuse(property, shown, "has URL parameter \"" + name + "\", which Guardian does not read; "
-                        + "use sslmode, sslrootcert, host (a Unix socket directory) or application_name");
+                        + "use sslmode, sslrootcert, host (a Unix socket directory), port or application_name");
                 return null;
             }
         }
@@ -90,7 +95,11 @@ record PostgresUrl(PgConnectOptions options, String target, String sslSetting) {
                     + "&sslrootcert=/path/to/ca.pem (the CA that signed the server's certificate)");
             return null;
         }
-        int port = Urls.port(uri, 5432);
+        Integer port = port(uri, query.get("port"));
+        if (port == null) {
+            problems.refuse(property, shown, "has port=" + query.get("port") + "; use a port number from 1 to 65535");
+            return null;
+        }
         PgConnectOptions options = new PgConnectOptions().setHost(socketDir != null ? socketDir : host(uri))
                 .setPort(port).setDatabase(database).setUser(userInfo[0])
                 .setPassword(userInfo[1] == null ? "" : userInfo[1]) // trust and peer authentication ask for none
@@ -129,13 +138,40 @@ record PostgresUrl(PgConnectOptions options, String target, String sslSetting) {
         return "sslmode=" + mode + (caFile == null ? "" : ", sslrootcert=" + caFile);
     }
 
-    /** "chat:pw@" of postgresql://chat:pw@/db?host=/dir, which java.net.URI leaves as a registry authority. */
+    /** The user info of postgresql://chat:pw@/db?host=/dir (or @:5433/db), which java.net.URI leaves unparsed. */
     private static String[] userInfo(URI uri, Secrets secrets) {
-        if (uri.getHost() != null || uri.getRawAuthority() == null || !uri.getRawAuthority().endsWith("@")) {
+        Matcher socket = socketAuthority(uri);
+        if (socket == null) {
             return Urls.userInfo(uri, secrets);
         }
-        String raw = uri.getRawAuthority().substring(0, uri.getRawAuthority().length() - 1);
-        return Urls.userInfo(URI.create("postgresql://" + raw + "@localhost"), secrets);
+        return Urls.userInfo(URI.create("postgresql://" + socket.group(1) + "@localhost"), secrets);
+    }
+
+    private static Matcher socketAuthority(URI uri) {
+        if (uri.getHost() != null || uri.getRawAuthority() == null) {
+            return null;
+        }
+        Matcher m = SOCKET_AUTHORITY.matcher(uri.getRawAuthority());
+        return m.matches() ? m : null;
+    }
+
+    /**
+     * The server's port: libpq's port parameter, else the URL's, else 5432. With a socket directory it names the
+     * socket file, {@code .s.PGSQL.<port>}. Null when the parameter is not a port number.
+     */
+    private static Integer port(URI uri, String parameter) {
+        Matcher socket = socketAuthority(uri);
+        String given = parameter != null ? parameter
+                : socket != null ? socket.group(2) : uri.getPort() < 0 ? null : Integer.toString(uri.getPort());
+        if (given == null) {
+            return 5432;
+        }
+        try {
+            int port = Integer.parseInt(given.trim());
+            return port > 0 && port < 65_536 ? port : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static String host(URI uri) {

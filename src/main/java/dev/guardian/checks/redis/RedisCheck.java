@@ -64,12 +64,16 @@ final class RedisCheck implements Check {
     }
 
     private Throwable classify(Throwable failure) {
+        // TLS first: "PKIX path building failed" starts with upper-case letters too.
+        String tls = tlsSetting == null ? null : Tls.describe(failure, host, tlsSetting);
+        if (tls != null) {
+            return new CheckFailure(tls);
+        }
         // Redis error replies (NOAUTH, WRONGPASS, LOADING, BUSY, MASTERDOWN, ...) start with an upper-case code.
         String message = failure.getMessage() == null ? "" : failure.getMessage();
         if (message.matches("^[A-Z]{3,}\\b.*")) {
             return new CheckFailure("server replied: " + message);
         }
-        String tls = tlsSetting == null ? null : Tls.describe(failure, host, tlsSetting);
-        return new CheckFailure(tls != null ? tls : Failures.describe(failure));
+        return new CheckFailure(Failures.describe(failure));
     }
 }
