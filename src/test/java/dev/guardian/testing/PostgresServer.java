@@ -48,6 +48,12 @@ public final class PostgresServer extends ChildServer {
 
     private static synchronized Path template() throws IOException {
         if (template == null) {
+            Requirements.need(bin("initdb"), "postgresql");
+            Requirements.need("psql", "postgresql-client");
+            Requirements.need("pkill", "procps");
+            if (Exec.root()) {
+                Requirements.need("setpriv", "util-linux");
+            }
             Path dir = Files.createTempDirectory("guardian-pg-template-");
             Path pwfile = dir.resolveSibling(dir.getFileName() + ".pw");
             Files.writeString(pwfile, ADMIN_PASSWORD + "\n");
@@ -78,6 +84,7 @@ public final class PostgresServer extends ChildServer {
     }
 
     public void start() {
+        Requirements.need(bin("postgres"), "postgresql");
         launch(Exec.as("postgres", bin("postgres"), "-D", dir.toString(), "-p", Integer.toString(port),
                 "-k", dir.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
                 "-c", "shared_buffers=16MB", "-c", "max_connections=50"),

@@ -23,6 +23,7 @@ public final class RedisServer extends ChildServer {
     }
 
     public void start() {
+        Requirements.need("redis-server", "redis-server");
         List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
                 "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
                 "--enable-debug-command", "local"));
