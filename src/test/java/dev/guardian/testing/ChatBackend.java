@@ -38,7 +38,10 @@ public final class ChatBackend implements AutoCloseable {
         NO_UPGRADE_ANSWER,
         /** Upgrades, reads, never sends anything back (failure 5). */
         SILENT,
-        /** Upgrades, then stops reading: its event loop stalls for {@link #STALL_MILLIS} after each upgrade. */
+        /**
+         * Upgrades, then stops reading: paused from the upgrade on, no message reaches a handler and none is
+         * answered. (Vert.x still answers pings by itself: {@link PonglessBackend} withholds those.)
+         */
         STOP_READING,
         /** Sends the agent events with two of them swapped. */
         OUT_OF_ORDER,
@@ -56,7 +59,6 @@ public final class ChatBackend implements AutoCloseable {
         ENDLESS_FRAGMENTS
     }
 
-    public static final long STALL_MILLIS = 1_500;
     private final Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setBlockedThreadCheckInterval(60_000));
     private HttpServer server;
     private int port;
@@ -142,7 +144,7 @@ public final class ChatBackend implements AutoCloseable {
         });
         switch (mode) {
             case CLOSE_1011 -> ws.close((short) 1011, "handler could not be built");
-            case STOP_READING -> vertx.setTimer(1, id -> stall());
+            case STOP_READING -> ws.pause();
             case SILENT -> ws.textMessageHandler(text -> {
             });
             case HUGE_MESSAGE -> ws.textMessageHandler(text -> ws.writeTextMessage("x".repeat(2 * 1024 * 1024)));
@@ -168,15 +170,6 @@ public final class ChatBackend implements AutoCloseable {
                 });
             });
             default -> ws.textMessageHandler(text -> reply(ws, text));
-        }
-    }
-
-    /** Blocks this server's event loop: nothing is read, no pong is sent, as in a stalled backend. */
-    private static void stall() {
-        try {
-            Thread.sleep(STALL_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
