@@ -78,6 +78,14 @@ public final class GuardianProcess implements AutoCloseable {
         return !BINARY.isEmpty();
     }
 
+    /** The native executable that {@code -Dguardian.binary} names, as an absolute path. */
+    public static Path binaryUnderTest() {
+        if (!nativeBinary()) {
+            throw new IllegalStateException("no -Dguardian.binary given");
+        }
+        return Path.of(BINARY).toAbsolutePath();
+    }
+
     /**
      * For a figure that only a JVM has (a heap after {@code jcmd GC.run}, a {@code jvm_} metric): skips the calling
      * test with {@code why} when the suite runs a native executable.

@@ -51,6 +51,10 @@ public final class HttpStub implements AutoCloseable {
         return "http://127.0.0.1:" + server.actualPort() + path;
     }
 
+    public int port() {
+        return server.actualPort();
+    }
+
     public void answer(int code) {
         status.set(code);
         mode.set(Mode.ANSWER);
