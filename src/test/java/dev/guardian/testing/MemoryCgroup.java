@@ -29,6 +29,7 @@ public final class MemoryCgroup implements AutoCloseable {
     public static Optional<MemoryCgroup> create(long bytes, StringBuilder whyNot) {
         try {
             Path own = ownCgroup();
+            removeLeftovers(own);
             Path dir = own.resolve("guardian-cc-" + ProcessHandle.current().pid() + "-" + COUNT.incrementAndGet());
             Files.createDirectory(dir);
             MemoryCgroup cg = new MemoryCgroup(dir);
@@ -45,6 +46,19 @@ public final class MemoryCgroup implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             whyNot.append(e);
             return Optional.empty();
+        }
+    }
+
+    /** Empty cgroups of test JVMs that were killed before they could remove them. */
+    private static void removeLeftovers(Path own) throws IOException {
+        try (var children = Files.list(own)) {
+            for (Path child : children.toList()) {
+                String name = child.getFileName().toString();
+                if (Files.isDirectory(child) && name.startsWith("guardian-cc-") && NetworkNamespace.deadOwner(name)
+                        && Files.readAllLines(child.resolve("cgroup.procs")).isEmpty()) {
+                    Files.delete(child);
+                }
+            }
         }
     }
 

@@ -32,6 +32,7 @@ public final class NetworkNamespace implements AutoCloseable {
 
     public static NetworkNamespace create() {
         Requirements.need("ip", "iproute2");
+        removeLeftovers();
         NetworkNamespace ns = new NetworkNamespace();
         try {
             ns.setUp();
@@ -40,6 +41,22 @@ public final class NetworkNamespace implements AutoCloseable {
             throw e;
         }
         return ns;
+    }
+
+    /** Namespaces of test JVMs that were killed before they could clean up (deleting one removes its veth pair). */
+    private static void removeLeftovers() {
+        for (String line : Exec.run("ip", "netns", "list").split("\n")) {
+            String name = line.split(" ")[0];
+            if (name.startsWith("guardian-cc-") && deadOwner(name)) {
+                Exec.run("ip", "netns", "del", name);
+            }
+        }
+    }
+
+    /** Whether the test JVM named in {@code guardian-cc-PID-N} is gone. */
+    static boolean deadOwner(String name) {
+        String[] parts = name.split("-");
+        return parts.length == 4 && parts[2].matches("\\d+") && ProcessHandle.of(Long.parseLong(parts[2])).isEmpty();
     }
 
     private void setUp() {
