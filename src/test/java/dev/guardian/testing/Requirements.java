@@ -21,7 +21,7 @@ public final class Requirements {
     /** Fails unless {@code command} (a name looked up on PATH, or an absolute path) can be executed. */
     public static void need(String command, String debianPackage) {
         if (!FOUND.computeIfAbsent(command, Requirements::executable)) {
-            throw new Missing(command + " is not installed: apt-get install " + debianPackage
+            throw new NotInstalled(command + " is not installed: apt-get install " + debianPackage
                     + " (or run ./test, which installs what is missing)");
         }
     }
@@ -29,7 +29,7 @@ public final class Requirements {
     /** Fails unless {@code python} can import {@code module} (Debian's python packages, not pip's). */
     public static void needPythonModule(String python, String module, String debianPackage) {
         if (!FOUND.computeIfAbsent(python + " import " + module, k -> imports(python, module))) {
-            throw new Missing(python + " cannot import " + module + ": apt-get install " + debianPackage
+            throw new NotInstalled(python + " cannot import " + module + ": apt-get install " + debianPackage
                     + " (or run ./test, which installs what is missing)");
         }
     }
@@ -61,10 +61,10 @@ public final class Requirements {
     }
 
     /** One line, no stack trace: the message says everything there is to do. */
-    static final class Missing extends AssertionError {
+    static final class NotInstalled extends AssertionError {
         private static final long serialVersionUID = 1L;
 
-        Missing(String message) {
+        NotInstalled(String message) {
             super(message);
         }
 
