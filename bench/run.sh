@@ -3,8 +3,20 @@
 #   bench/run.sh           full run (about 35 minutes): writes bench/results.md and bench/results.json
 #   bench/run.sh --quick   smoke run (a couple of minutes): checks that every measurement works, writes
 #                          bench/work/results-quick.*
+#   bench/run.sh --binary path/to/guardian-runner   also measures that native executable (startup and memory
+#                          rows beside the jar's); combines with --quick
 # Needs hey and wrk (Debian packages), Postgres and Redis like the tests; installs what is missing when root.
 set -euo pipefail
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --binary)
+      [ $# -ge 2 ] && [ -x "$2" ] || { echo "--binary needs an executable file, got: ${2:-nothing}" >&2; exit 2; }
+      args+=(--binary "$(cd "$(dirname "$2")" && pwd)/$(basename "$2")")
+      shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 need=()
 command -v hey >/dev/null || need+=(hey)
@@ -26,4 +38,4 @@ fi
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 rm -f bench/work/guardian.jsa
-java -cp "target/test-classes:$(cat target/bench-classpath.txt)" dev.guardian.bench.Benchmark "$@"
+java -cp "target/test-classes:$(cat target/bench-classpath.txt)" dev.guardian.bench.Benchmark "${args[@]}"

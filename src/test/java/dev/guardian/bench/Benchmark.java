@@ -37,19 +37,25 @@ public final class Benchmark {
             "-XX:SharedArchiveFile=bench/work/guardian.jsa", "-Xshare:auto" };
 
     private final boolean quick;
+    /** {@code --binary PATH}: a native executable measured beside the jar (startup and memory). */
+    private final String binary;
     private final int seconds;
     private final int repeats;
     private final Map<String, Object> json = new LinkedHashMap<>();
     private final StringBuilder md = new StringBuilder();
 
-    private Benchmark(boolean quick) {
+    private Benchmark(boolean quick, String binary) {
         this.quick = quick;
+        this.binary = binary;
         this.seconds = quick ? 2 : 10;
         this.repeats = quick ? 1 : 3;
     }
 
     public static void main(String[] args) throws Exception {
-        new Benchmark(Arrays.asList(args).contains("--quick")).run();
+        List<String> options = Arrays.asList(args);
+        int at = options.indexOf("--binary");
+        new Benchmark(options.contains("--quick"), at >= 0 ? Path.of(options.get(at + 1)).toAbsolutePath().toString()
+                : null).run();
     }
 
     private void run() throws Exception {
@@ -325,11 +331,17 @@ public final class Benchmark {
                 g.awaitExit(Duration.ofSeconds(30));
             }
         }
-        md.append("### Startup and memory (JVM mode)\n\n| app | JVM flags | first /q/health/live answered | RSS after start | RSS after ")
+        md.append("### Startup and memory (JVM mode").append(binary == null ? "" : "; native executable")
+                .append(")\n\n| app | JVM flags | first /q/health/live answered | RSS after start | RSS after ")
                 .append(quick ? 3 : 120).append(" s of probing |\n|---|---|---|---|---|\n");
         List<Object> rows = new ArrayList<>();
         rows.add(startupRow("guardian", "defaults", () -> guardian(pg, redis).jvm()));
         rows.add(startupRow("guardian", String.join(" ", TUNED), () -> guardian(pg, redis)));
+        if (binary != null) {
+            // JVM flags are the jar's only: the native executable runs with none, as Dockerfile.native runs it.
+            rows.add(startupRow("guardian native", "(none: native executable)", () -> guardian(pg, redis)
+                    .binary(binary)));
+        }
         rows.add(startupRow("baseline", "defaults", () -> baseline(pg, redis).jvm()));
         json.put("startup", rows);
         md.append('\n');

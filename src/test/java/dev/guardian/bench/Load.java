@@ -5,6 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.guardian.testing.Exec;
+import dev.guardian.testing.Requirements;
 
 /** Drives Debian's load generators against one URL and reads their reports. */
 final class Load {
@@ -18,6 +19,7 @@ final class Load {
 
     /** Fixed rate with hey: {@code workers} connections, each limited to rps/workers requests a second. */
     static Result hey(String url, int rps, int seconds) {
+        Requirements.need("hey", "hey");
         int workers = Math.max(1, Math.min(50, rps / 100));
         String out = Exec.run(List.of("hey", "-z", seconds + "s", "-c", Integer.toString(workers), "-q",
                 Integer.toString(rps / workers), "-t", "30", url), java.util.Map.of());
@@ -30,6 +32,7 @@ final class Load {
 
     /** Saturation with wrk: 2 threads, 32 connections. */
     static Result wrk(String url, int seconds) {
+        Requirements.need("wrk", "wrk");
         String out = Exec.run(List.of("wrk", "-t2", "-c32", "-d" + seconds + "s", "--latency", url),
                 java.util.Map.of());
         Matcher lat = Pattern.compile("Latency\\s+([\\d.]+\\w+)\\s+([\\d.]+\\w+)\\s+([\\d.]+\\w+)").matcher(out);

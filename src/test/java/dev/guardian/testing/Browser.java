@@ -82,10 +82,8 @@ public final class Browser implements AutoCloseable {
     }
 
     private static void requireTools() {
-        if (!Files.isExecutable(CHROMIUM)) {
-            throw new IllegalStateException(CHROMIUM + " is missing: install Debian's package chromium"
-                    + " (apt-get install chromium)");
-        }
+        Requirements.need(CHROMIUM.toString(), "chromium");
+        Requirements.need("node", "nodejs");
         if (!Files.isRegularFile(SCRIPTS.resolve("node_modules/playwright-core/package.json"))) {
             throw new IllegalStateException("playwright-core is not installed: run `npm ci` in "
                     + SCRIPTS.toAbsolutePath());

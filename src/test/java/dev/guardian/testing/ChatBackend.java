@@ -38,7 +38,10 @@ public final class ChatBackend implements AutoCloseable {
         NO_UPGRADE_ANSWER,
         /** Upgrades, reads, never sends anything back (failure 5). */
         SILENT,
-        /** Upgrades, then stops reading: its event loop stalls for {@link #STALL_MILLIS} after each upgrade. */
+        /**
+         * Upgrades, then stops reading: paused from the upgrade on, no message reaches a handler and none is
+         * answered. (Vert.x still answers pings by itself: {@link PonglessBackend} withholds those.)
+         */
         STOP_READING,
         /** Sends the agent events with two of them swapped. */
         OUT_OF_ORDER,
@@ -73,7 +76,6 @@ public final class ChatBackend implements AutoCloseable {
     public static final int REGEX_BAIT_CHARS = 300_000;
     public static final int BIG_PONG_BYTES = 1_000_000;
 
-    public static final long STALL_MILLIS = 1_500;
     private final Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setBlockedThreadCheckInterval(60_000));
     private HttpServer server;
     private int port;
@@ -170,7 +172,7 @@ public final class ChatBackend implements AutoCloseable {
         });
         switch (mode) {
             case CLOSE_1011 -> ws.close((short) 1011, "handler could not be built");
-            case STOP_READING -> vertx.setTimer(1, id -> stall());
+            case STOP_READING -> ws.pause();
             case SILENT -> ws.textMessageHandler(text -> {
             });
             case HUGE_MESSAGE -> ws.textMessageHandler(text -> ws.writeTextMessage("x".repeat(2 * 1024 * 1024)));
@@ -241,15 +243,6 @@ public final class ChatBackend implements AutoCloseable {
         String close = "\"}";
         String text = open + "x".repeat(bytes - open.length() - close.length()) + close;
         to.writeFrame(io.vertx.core.http.WebSocketFrame.textFrame(text, true));
-    }
-
-    /** Blocks this server's event loop: nothing is read, no pong is sent, as in a stalled backend. */
-    private static void stall() {
-        try {
-            Thread.sleep(STALL_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private void reply(ServerWebSocket from, String text) {

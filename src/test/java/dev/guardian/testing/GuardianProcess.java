@@ -18,16 +18,25 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * The packaged Guardian ({@code target/quarkus-app/quarkus-run.jar}) run as a real process with environment
- * variables, as a platform would run it. Its output is captured so tests can read the logs. Every request goes
- * on a fresh connection ({@link FreshHttp}), as the kubelet probes.
+ * Guardian run as a real process with environment variables, as a platform would run it: the packaged jar
+ * ({@code target/quarkus-app/quarkus-run.jar}) by default, or the executable that {@code -Dguardian.binary} names (a
+ * native build), so that the whole suite runs unchanged against either. Its output is captured so tests can read the
+ * logs. Every request goes on a fresh connection ({@link FreshHttp}), as the kubelet probes.
  */
 public final class GuardianProcess implements AutoCloseable {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
+    /** {@code -Dguardian.binary=path/to/guardian-runner}: the executable under test; blank: the packaged jar. */
+    private static final String BINARY = System.getProperty("guardian.binary", "").trim();
+
     private final Map<String, String> env = new HashMap<>();
     private String jar = System.getProperty("guardian.jar", "target/quarkus-app/quarkus-run.jar");
-    private List<String> jvm = List.of("-Xmx96m");
+    private String binary = BINARY;
+    private List<String> jvm = List.of();
+    /** The tests' small heap, for both runtimes unless {@link #jvm} replaces it. */
+    private String maxHeap = "96m";
+    private List<String> launcher = List.of();
+    private Map<String, String> onlyEnvironment;
     private String portVariable = "GUARDIAN_PORT";
     private final int port = Ports.free();
     private final int managementPort = Ports.free();
@@ -52,25 +61,102 @@ public final class GuardianProcess implements AutoCloseable {
         return this;
     }
 
-    /** Another Quarkus jar (the benchmark's baseline), told its port through {@code portVariable}. */
+    /** True when the suite runs a native executable ({@code -Dguardian.binary}) rather than the packaged jar. */
+    public static boolean nativeBinary() {
+        return !BINARY.isEmpty();
+    }
+
+    /** The native executable that {@code -Dguardian.binary} names, as an absolute path. */
+    public static Path binaryUnderTest() {
+        if (!nativeBinary()) {
+            throw new IllegalStateException("no -Dguardian.binary given");
+        }
+        return Path.of(BINARY).toAbsolutePath();
+    }
+
+    /**
+     * For a figure that only a JVM has (a heap after {@code jcmd GC.run}, a {@code jvm_} metric): skips the calling
+     * test with {@code why} when the suite runs a native executable.
+     */
+    public static void assumeJvm(String why) {
+        org.junit.jupiter.api.Assumptions.assumeFalse(nativeBinary(),
+                () -> "JVM only, skipped for the native executable " + BINARY + ": " + why);
+    }
+
+    /** Another Quarkus jar (the benchmark's baseline, always a JVM), told its port through {@code portVariable}. */
     public GuardianProcess jar(String path, String portVariable) {
         this.jar = path;
+        this.binary = "";
         this.portVariable = portVariable;
         return this;
     }
 
-    /** JVM flags instead of the default small heap. */
-    public GuardianProcess jvm(String... flags) {
-        this.jvm = List.of(flags);
+    /** Another executable than {@code -Dguardian.binary} (e.g. a copy that a sandboxed user may run). */
+    public GuardianProcess binary(String path) {
+        this.binary = path;
         return this;
     }
 
-    /** The command that runs Guardian (the packaged jar with its JVM flags), before any argument. */
+    /**
+     * JVM flags instead of the default small heap. JVM-only: a native executable gets none of them (it would refuse
+     * most), so callers can pass tuned flags whatever the suite runs.
+     */
+    public GuardianProcess jvm(String... flags) {
+        this.jvm = List.of(flags);
+        this.maxHeap = null;
+        return this;
+    }
+
+    /**
+     * A heap bound for both runtimes (96m unless {@link #jvm} was called): {@code -Xmx} is read by the JVM and by a
+     * native executable at run time alike; null for none.
+     */
+    public GuardianProcess maxHeap(String size) {
+        this.maxHeap = size;
+        return this;
+    }
+
+    /**
+     * Launches Guardian through {@code prefix} (e.g. a sandbox entering namespaces and dropping to another user). The
+     * prefix must exec the command it is given, so that the process the test signals is Guardian itself.
+     */
+    public GuardianProcess launchedBy(List<String> prefix) {
+        this.launcher = List.copyOf(prefix);
+        return this;
+    }
+
+    /**
+     * Exactly these variables and nothing inherited, as a container gets them: no test port is injected either, so
+     * Guardian listens where {@code env} (or its defaults) says, and {@link #get} does not apply.
+     */
+    public GuardianProcess onlyEnvironment(Map<String, String> env) {
+        this.onlyEnvironment = Map.copyOf(env);
+        return this;
+    }
+
+    /** The command line of the Guardian under test, without any launcher. */
     public List<String> command() {
-        List<String> cmd = new ArrayList<>(List.of(javaBin()));
-        cmd.addAll(jvm);
-        cmd.addAll(List.of("-jar", jar));
+        List<String> cmd = new ArrayList<>();
+        if (!binary.isEmpty()) {
+            cmd.add(Path.of(binary).toAbsolutePath().toString());
+        } else {
+            cmd.add(javaBin());
+            cmd.addAll(jvm);
+        }
+        if (maxHeap != null) {
+            cmd.add("-Xmx" + maxHeap);
+        }
+        if (binary.isEmpty()) {
+            cmd.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString()));
+        }
         return cmd;
+    }
+
+    /** What runs, for reports: the native executable, or the jar and its JVM flags. */
+    public String describe() {
+        List<String> cmd = command();
+        return binary.isEmpty() ? "jar " + jar + " with " + String.join(" ", cmd.subList(1, cmd.size() - 2))
+                : "native executable " + String.join(" ", cmd);
     }
 
     /** The environment Guardian gets: none of the test JVM's GUARDIAN_* variables, its ports, the given ones. */
@@ -84,11 +170,22 @@ public final class GuardianProcess implements AutoCloseable {
     }
 
     public GuardianProcess start() {
-        List<String> cmd = command();
+        if (!binary.isEmpty() && !java.nio.file.Files.isExecutable(Path.of(binary))) {
+            throw new AssertionError("-Dguardian.binary=" + binary + " is not an executable file");
+        }
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(command());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        Map<String, String> environment = environment(pb.environment());
-        pb.environment().clear();
-        pb.environment().putAll(environment);
+        if (onlyEnvironment != null) {
+            pb.environment().clear();
+            pb.environment().putAll(onlyEnvironment);
+            pb.directory(new java.io.File("/"));
+            pb.environment().putAll(env);
+        } else {
+            Map<String, String> environment = environment(pb.environment());
+            pb.environment().clear();
+            pb.environment().putAll(environment);
+        }
         try {
             process = pb.start();
         } catch (IOException e) {

@@ -66,6 +66,10 @@ public final class HttpStub implements AutoCloseable {
         return base + server.actualPort() + path;
     }
 
+    public int port() {
+        return server.actualPort();
+    }
+
     public void answer(int code) {
         status.set(code);
         mode.set(Mode.ANSWER);

@@ -64,6 +64,12 @@ public final class PostgresServer extends ChildServer {
 
     private static synchronized Path template() throws IOException {
         if (template == null) {
+            Requirements.need(bin("initdb"), "postgresql");
+            Requirements.need("psql", "postgresql-client");
+            Requirements.need("pkill", "procps");
+            if (Exec.root()) {
+                Requirements.need("setpriv", "util-linux");
+            }
             Path dir = Files.createTempDirectory("guardian-pg-template-");
             Path pwfile = dir.resolveSibling(dir.getFileName() + ".pw");
             Files.writeString(pwfile, ADMIN_PASSWORD + "\n");
@@ -122,6 +128,7 @@ public final class PostgresServer extends ChildServer {
     }
 
     public void start() {
+        Requirements.need(bin("postgres"), "postgresql");
         List<String> cmd = new ArrayList<>(Exec.as("postgres", bin("postgres"), "-D", dir.toString(), "-p",
                 Integer.toString(port), "-k", dir.toString()));
         settings.forEach(s -> cmd.addAll(List.of("-c", s)));

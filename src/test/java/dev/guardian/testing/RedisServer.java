@@ -35,6 +35,7 @@ public final class RedisServer extends ChildServer {
     }
 
     public void start() {
+        Requirements.need("redis-server", "redis-server");
         String portOption = tls == null ? "--port" : "--tls-port";
         List<String> cmd = new ArrayList<>(List.of("redis-server", portOption, Integer.toString(port), "--bind",
                 "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",

@@ -53,6 +53,10 @@ public final class UvicornBackend extends ChildServer {
     }
 
     private void start(String implementation, List<String> pingOptions) {
+        Requirements.need(PYTHON, "python3");
+        Requirements.needPythonModule(PYTHON, "uvicorn", "python3-uvicorn");
+        Requirements.needPythonModule(PYTHON, "websockets".equals(implementation) ? "websockets" : "wsproto",
+                "websockets".equals(implementation) ? "python3-websockets" : "python3-wsproto");
         List<String> cmd = new ArrayList<>(List.of(PYTHON, "-m", "uvicorn", "chat_backend:app", "--host", "127.0.0.1",
                 "--port", Integer.toString(port), "--ws", implementation, "--lifespan", "off", "--no-access-log"));
         cmd.addAll(pingOptions);
