@@ -14,6 +14,7 @@ package dev.guardian.adapters.edge;
 final class CloseCodes {
     static final int NORMAL = 1000;
     static final int GOING_AWAY = 1001;
+    static final int PROTOCOL_ERROR = 1002;
     static final int NO_STATUS = 1005;
     static final int ABNORMAL = 1006;
     static final int TOO_BIG = 1009;

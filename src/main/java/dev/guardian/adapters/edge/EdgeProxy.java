@@ -45,12 +45,16 @@ public final class EdgeProxy {
         this.edge = new EdgeRuntime(settings, gate, new EdgeMetrics(meters));
     }
 
-    /** Listens: the first loop binds the port (a free one for 0), the others share it. */
+    /**
+     * Listens: the first loop binds the port, the others share it (Vert.x spreads accepted connections over them).
+     * Port 0 becomes Vert.x's -1, "one free port shared by these servers".
+     */
     public Future<Void> start() {
         int count = Math.max(1, Runtime.getRuntime().availableProcessors());
-        Future<Void> chain = deploy(edge.settings.port());
+        int listenOn = edge.settings.port() == 0 ? -1 : edge.settings.port();
+        Future<Void> chain = deploy(listenOn);
         for (int i = 1; i < count; i++) {
-            chain = chain.compose(v -> deploy(port));
+            chain = chain.compose(v -> deploy(listenOn));
         }
         return chain;
     }

@@ -78,7 +78,11 @@ final class Tunnel {
     void watchBackend() {
         backend.setWriteQueueMaxSize(EdgeLimits.WRITE_QUEUE_BYTES);
         backend.frameHandler(this::fromBackend);
-        backend.exceptionHandler(failure -> backendFailure = failure);
+        backend.exceptionHandler(failure -> {
+            if (backendFailure == null && Violations.explains(failure)) {
+                backendFailure = failure;
+            }
+        });
         backend.closeHandler(v -> backendLegClosed());
         backend.drainHandler(v -> {
             if (client != null) {
@@ -102,7 +106,11 @@ final class Tunnel {
                 pingSentNanos = 0;
                 lastActivityNanos = System.nanoTime();
             });
-            client.exceptionHandler(failure -> clientFailure = failure);
+            client.exceptionHandler(failure -> {
+                if (clientFailure == null && Violations.explains(failure)) {
+                    clientFailure = failure;
+                }
+            });
             client.closeHandler(v -> clientLegClosed());
             client.drainHandler(v -> backend.resume());
         }

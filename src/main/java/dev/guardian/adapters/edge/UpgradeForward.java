@@ -3,6 +3,7 @@ package dev.guardian.adapters.edge;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -19,6 +20,10 @@ import io.vertx.core.http.WebSocketConnectOptions;
  * list is the wildcard "*". Once the backend has chosen, the request's Sec-WebSocket-Protocol is rewritten to that
  * one choice (or removed when the backend chose none) before the client's handshake, so the client gets exactly the
  * backend's choice. The backend's other 101 headers (Set-Cookie, custom ones) are passed on too.
+ * <p>
+ * The backend leg's handshake (Netty) fails when the client offered subprotocols and the backend accepted without
+ * choosing one; the client then gets 502 with that reason. Browsers fail such a handshake themselves, so backends
+ * that serve browsers choose one; a non-browser client that relies on it would need to offer none.
  * <p>
  * Refusals: a status other than 101 reaches the client with the backend's status, headers and body (up to
  * {@link EdgeLimits#REFUSAL_BODY_BYTES}); a backend that cannot be reached gives 502, one that does not answer the
@@ -47,8 +52,12 @@ final class UpgradeForward {
         EdgeSettings s = edge.settings;
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(s.backendHost())
                 .setPort(s.backendPort()).setURI(req.uri()).setHeaders(ForwardedHeaders.towardsBackend(req, true))
-                .setSubProtocols(offered(req)).setAllowOriginHeader(false)
+                .setAllowOriginHeader(false)
                 .setTimeout(EdgeLimits.BACKEND_UPGRADE_TIMEOUT_MS);
+        List<String> offered = offered(req);
+        if (!offered.isEmpty()) {
+            options.setSubProtocols(offered);
+        }
         long started = System.nanoTime();
         backends.connect(options).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -62,6 +71,8 @@ final class UpgradeForward {
     }
 
     private void accepted(HttpServerRequest req, WebSocket backend, Capacity.Slot slot) {
+        // Vert.x resumed it for this callback; its frames wait until the client's leg is ready.
+        backend.pause();
         // The backend's 101 headers are only readable now, inside the connect callback.
         ForwardedHeaders.towardsClient(backend.headers(), req.response().headers(), true);
         Tunnel tunnel = new Tunnel(backend, edge, tunnels, () -> {
@@ -69,10 +80,11 @@ final class UpgradeForward {
             afterClose.run();
         });
         tunnel.watchBackend();
-        if (backend.subProtocol() == null) {
+        String chosen = backend.subProtocol(); // "" when none was offered
+        if (chosen == null || chosen.isEmpty()) {
             req.headers().remove("Sec-WebSocket-Protocol");
         } else {
-            req.headers().set("Sec-WebSocket-Protocol", backend.subProtocol());
+            req.headers().set("Sec-WebSocket-Protocol", chosen);
         }
         req.toWebSocket().onComplete(ar -> {
             if (ar.succeeded()) {
@@ -90,6 +102,14 @@ final class UpgradeForward {
         if (cause instanceof UpgradeRejectedException rejected) {
             edge.metrics.upgradeRefused("backend_refused");
             relayRefusal(req, rejected);
+            return;
+        }
+        if (cause instanceof WebSocketClientHandshakeException invalid) {
+            edge.metrics.upgradeRefused("backend_refused");
+            // Netty's message would quote the offered subprotocols, which some clients use to carry a token.
+            Answers.plain(req, 502, invalid.getMessage() != null && invalid.getMessage().contains("subprotocol")
+                    ? "backend accepted the upgrade but chose none of the offered subprotocols"
+                    : "backend answered the upgrade with an invalid handshake", false);
             return;
         }
         edge.metrics.upgradeRefused("backend_unreachable");

@@ -2,6 +2,7 @@ package dev.guardian.adapters.edge;
 
 import java.nio.charset.StandardCharsets;
 
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 
 /**
@@ -13,9 +14,17 @@ final class Violations {
     private Violations() {
     }
 
-    /** The RFC 6455 code Netty assigned to the violation; 1006 when the leg was simply lost. */
+    /** Whether a leg's exception says why it is failed (a decoder's verdict), rather than that it closed. */
+    static boolean explains(Throwable failure) {
+        return failure instanceof DecoderException;
+    }
+
+    /** The RFC 6455 code Netty assigned to the violation (1002 if none); 1006 when the leg was simply lost. */
     static int code(Throwable failure) {
-        return failure instanceof CorruptedWebSocketFrameException c ? c.closeStatus().code() : CloseCodes.ABNORMAL;
+        if (failure instanceof CorruptedWebSocketFrameException c) {
+            return c.closeStatus().code();
+        }
+        return failure == null ? CloseCodes.ABNORMAL : CloseCodes.PROTOCOL_ERROR;
     }
 
     /** A close reason of at most 123 bytes: which side and Netty's message (numbers and opcodes, no payload). */
