@@ -129,9 +129,10 @@ class EdgeFidelityIT {
     void theBackendsSubprotocolChoiceReachesTheClient() {
         // The backend supports chat.v2 and superchat: of the offered chat.v1, chat.v2 it picks chat.v2, the client's
         // second choice. The edge's own handshake would have taken the first offered; the client gets the backend's.
+        int before = backend.connections().size();
         try (VertxClient c = VertxClient.connect(edge.ws("/echo"), List.of("chat.v1", "chat.v2"), null)) {
             assertEquals("chat.v2", c.ws.subProtocol());
-            EchoBackend.Conn seen = backend.last();
+            EchoBackend.Conn seen = backend.newest(before);
             assertEquals("chat.v2", seen.subprotocol);
             assertEquals("chat.v1,chat.v2", seen.headers.get("Sec-WebSocket-Protocol"));
         }
@@ -182,8 +183,9 @@ class EdgeFidelityIT {
                 .add("Cookie", "session=abc; theme=dark").add("X-Custom", "custom value")
                 .add("X-Forwarded-For", "203.0.113.7").add("Proxy-Authorization", "Basic cHJveHk6cHc=")
                 .add("Keep-Alive", "timeout=5");
+        int before = backend.connections().size();
         try (VertxClient c = VertxClient.connect(edge.ws("/echo?room=42"), List.of(), headers)) {
-            EchoBackend.Conn seen = backend.last();
+            EchoBackend.Conn seen = backend.newest(before);
             assertEquals("/echo", seen.path);
             assertEquals("Bearer s3cret-token", seen.headers.get("Authorization"));
             assertEquals("session=abc; theme=dark", seen.headers.get("Cookie"));
@@ -201,8 +203,9 @@ class EdgeFidelityIT {
         // A balancer in front already said https: kept.
         MultiMap proto = MultiMap.caseInsensitiveMultiMap().add("X-Forwarded-Proto", "https")
                 .add("X-Forwarded-Host", "chat.example.com");
+        int before2 = backend.connections().size();
         try (VertxClient c = VertxClient.connect(edge.ws("/echo"), List.of(), proto)) {
-            EchoBackend.Conn seen = backend.last();
+            EchoBackend.Conn seen = backend.newest(before2);
             assertEquals("https", seen.headers.get("X-Forwarded-Proto"));
             assertEquals("chat.example.com", seen.headers.get("X-Forwarded-Host"));
         }
@@ -231,9 +234,10 @@ class EdgeFidelityIT {
 
     @Test
     void theBackendsPingsOnTheUpstreamLegAreAnswered() {
+        int before = backend.connections().size();
         try (VertxClient c = VertxClient.connect(edge.ws("/echo"))) {
             c.text("cmd:ping");
-            EchoBackend.Conn seen = backend.last();
+            EchoBackend.Conn seen = backend.newest(before);
             await().atMost(WAIT).until(() -> seen.pongs.get() >= 1);
             assertEquals(0, c.pings.get(), "the backend's pings are per hop, not passed to the client");
         }

@@ -118,6 +118,16 @@ public final class EchoBackend implements AutoCloseable {
         return connections.get(connections.size() - 1);
     }
 
+    /**
+     * The newest WebSocket connection once there are more than {@code before}: the backend records a connection
+     * just after its 101 left, so a client may see its upgrade a moment before this does.
+     */
+    public Conn newest(int before) {
+        org.awaitility.Awaitility.await("a WebSocket connection at the backend").atMost(java.time.Duration
+                .ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(5)).until(() -> connections.size() > before);
+        return last();
+    }
+
     public List<MultiMap> httpHeaders() {
         return httpHeaders;
     }
