@@ -3,9 +3,28 @@
 #   bench/run.sh           full run (about 35 minutes): writes bench/results.md and bench/results.json
 #   bench/run.sh --quick   smoke run (a couple of minutes): checks that every measurement works, writes
 #                          bench/work/results-quick.*
+#   bench/run.sh --edge [--quick] [--idle=N,M]   the edge benchmark only (direct, through the edge, through nginx);
+#                          writes bench/work/edge-results.md (about 8 minutes; --quick about 2)
 # Needs hey and wrk (Debian packages), Postgres and Redis like the tests; installs what is missing when root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--edge" ]; then
+  shift
+  if ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ]; then
+    if [ "$(id -u)" = 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null
+    else
+      echo "missing: nginx (Debian package name)" >&2
+      exit 2
+    fi
+  fi
+  ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  exec java -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
+    dev.guardian.bench.EdgeBenchmark "$@"
+fi
 need=()
 command -v hey >/dev/null || need+=(hey)
 command -v wrk >/dev/null || need+=(wrk)
