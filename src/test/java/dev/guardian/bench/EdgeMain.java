@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import dev.guardian.adapters.edge.EdgeProxy;
 import dev.guardian.adapters.edge.EdgeSettings;
+import dev.guardian.testing.QuietLogging;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 
@@ -17,6 +18,7 @@ public final class EdgeMain {
     }
 
     public static void main(String[] args) throws Exception {
+        QuietLogging.apply();
         int port = Integer.parseInt(args[0]);
         int backendPort = Integer.parseInt(args[1]);
         int max = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;

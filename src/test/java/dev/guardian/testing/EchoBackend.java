@@ -294,6 +294,7 @@ public final class EchoBackend implements AutoCloseable {
 
     /** For the benchmark: an echo backend as its own process. Arguments: port [event loops]. */
     public static void main(String[] args) throws Exception {
+        QuietLogging.apply();
         int port = Integer.parseInt(args[0]);
         int loops = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
         EchoBackend backend = new EchoBackend(port, loops, false);

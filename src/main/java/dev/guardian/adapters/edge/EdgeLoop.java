@@ -22,7 +22,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 final class EdgeLoop extends AbstractVerticle {
     private final EdgeRuntime edge;
     private final int port;
-    private final Tunnels tunnels = new Tunnels();
+    private final Tunnels tunnels;
     private HttpServer server;
     private UpgradeForward upgrades;
     private HttpForward requests;
@@ -34,6 +34,7 @@ final class EdgeLoop extends AbstractVerticle {
     EdgeLoop(EdgeRuntime edge, int port) {
         this.edge = edge;
         this.port = port;
+        this.tunnels = new Tunnels(edge.metrics.newLoop());
     }
 
     @Override

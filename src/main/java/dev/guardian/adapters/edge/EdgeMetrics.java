@@ -1,18 +1,23 @@
 package dev.guardian.adapters.edge;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The edge's meters (Prometheus names in the comments). Per-frame counters are created once; counters with open-ended
- * tags (close codes) are looked up when a connection closes, which is rare next to frames. Totals for the health JSON
+ * The edge's meters (Prometheus names in the comments). Frames are counted per event loop ({@link FrameCounters})
+ * and summed at scrape time; counters with open-ended tags (close codes) are looked up when a connection closes,
+ * which is rare next to frames. Totals for the health JSON
  * are kept beside them so that health() never walks the registry.
  */
 final class EdgeMetrics {
@@ -32,8 +37,8 @@ final class EdgeMetrics {
     final AtomicInteger open = new AtomicInteger();
     /** guardian_edge_connection_duration_seconds. */
     private final Timer duration;
-    private final Counter[] messages = new Counter[2];
-    private final Counter[] bytes = new Counter[2];
+    /** One per event loop; summed when scraped. */
+    private final List<FrameCounters> loops = new CopyOnWriteArrayList<>();
     private final Counter pings;
     private final Counter missedPongs;
     private final Counter upgrades;
@@ -56,10 +61,12 @@ final class EdgeMetrics {
                         Duration.ofMinutes(60), Duration.ofMinutes(120))
                 .register(registry);
         for (Direction d : Direction.values()) {
-            messages[d.ordinal()] = Counter.builder("guardian.edge.messages").tag("direction", d.label)
-                    .description("WebSocket messages passed through the edge").register(registry);
-            bytes[d.ordinal()] = Counter.builder("guardian.edge.bytes").tag("direction", d.label)
-                    .description("WebSocket payload bytes passed through the edge").register(registry);
+            FunctionCounter.builder("guardian.edge.messages", loops, l -> sum(l, c -> c.messages(d)))
+                    .tag("direction", d.label).description("WebSocket messages passed through the edge")
+                    .register(registry);
+            FunctionCounter.builder("guardian.edge.bytes", loops, l -> sum(l, c -> c.bytes(d)))
+                    .tag("direction", d.label).description("WebSocket payload bytes passed through the edge")
+                    .register(registry);
         }
         pings = Counter.builder("guardian.edge.pings").description("Pings sent to clients").register(registry);
         missedPongs = Counter.builder("guardian.edge.missed.pongs")
@@ -68,12 +75,19 @@ final class EdgeMetrics {
                 .description("WebSocket upgrades accepted and proxied").register(registry);
     }
 
-    /** One data frame passed; {@code fin} ends a message. */
-    void frame(Direction d, int payloadBytes, boolean fin) {
-        bytes[d.ordinal()].increment(payloadBytes);
-        if (fin) {
-            messages[d.ordinal()].increment();
+    /** Counters for a new event loop's frames. */
+    FrameCounters newLoop() {
+        FrameCounters c = new FrameCounters();
+        loops.add(c);
+        return c;
+    }
+
+    private static double sum(List<FrameCounters> loops, ToLongFunction<FrameCounters> f) {
+        long total = 0;
+        for (FrameCounters c : loops) {
+            total += f.applyAsLong(c);
         }
+        return total;
     }
 
     void ping() {

@@ -32,6 +32,7 @@ final class Tunnel {
     private final EdgeRuntime edge;
     private final Tunnels home;
     private final Runnable onFinished;
+    private final FrameCounters counters;
     final long openedNanos;
     long lastActivityNanos;
     /** When the outstanding ping was sent; 0 when none is outstanding. */
@@ -63,6 +64,7 @@ final class Tunnel {
         this.home = home;
         this.onFinished = onFinished;
         this.openedNanos = System.nanoTime();
+        this.counters = home.counters;
         this.lastActivityNanos = openedNanos;
         EdgeSettings s = edge.settings;
         if (s.maxLifetime() != null) {
@@ -104,7 +106,7 @@ final class Tunnel {
             // Pongs are seen here at once, even while the client's frames wait on a paused leg.
             client.pongHandler(payload -> {
                 pingSentNanos = 0;
-                lastActivityNanos = System.nanoTime();
+                lastActivityNanos = home.now;
             });
             client.exceptionHandler(failure -> {
                 if (clientFailure == null && Violations.explains(failure)) {
@@ -128,7 +130,7 @@ final class Tunnel {
     private void fromClient(WebSocketFrame frame) {
         switch (frame.type()) {
             case TEXT, BINARY, CONTINUATION -> {
-                lastActivityNanos = System.nanoTime();
+                lastActivityNanos = home.now;
                 if (cause != null || backendClosed) {
                     return;
                 }
@@ -139,7 +141,7 @@ final class Tunnel {
                             + edge.settings.maxMessageSize() + " bytes", "client sent a message over the size limit");
                     return;
                 }
-                edge.metrics.frame(EdgeMetrics.Direction.TO_BACKEND, n, frame.isFinal());
+                counters.frame(EdgeMetrics.Direction.TO_BACKEND, n, frame.isFinal());
                 backend.writeFrame(frame);
                 if (!clientClosed && !backend.isClosed() && backend.writeQueueFull()) {
                     clientPaused = true;
@@ -155,7 +157,7 @@ final class Tunnel {
                 }
                 maybeFinished();
             }
-            default -> lastActivityNanos = System.nanoTime();
+            default -> lastActivityNanos = home.now;
         }
     }
 
@@ -165,7 +167,7 @@ final class Tunnel {
                 if (cause != null || clientClosed) {
                     return;
                 }
-                lastActivityNanos = System.nanoTime();
+                lastActivityNanos = home.now;
                 int n = frame.binaryData().length();
                 messageToClient = frame.isContinuation() ? messageToClient + n : n;
                 if (messageToClient > edge.settings.maxMessageSize()) {
@@ -175,7 +177,7 @@ final class Tunnel {
                             "message over " + edge.settings.maxMessageSize() + " bytes");
                     return;
                 }
-                edge.metrics.frame(EdgeMetrics.Direction.TO_CLIENT, n, frame.isFinal());
+                counters.frame(EdgeMetrics.Direction.TO_CLIENT, n, frame.isFinal());
                 toClientMidMessage = !frame.isFinal();
                 client.writeFrame(frame);
                 if (!backendClosed && !client.isClosed() && client.writeQueueFull()) {

@@ -8,6 +8,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * of a timer per connection. Only that event loop touches it.
  */
 final class Tunnels {
+    /** This loop's frame counters. */
+    final FrameCounters counters;
+    /**
+     * A coarse clock: System.nanoTime() as of the last sweep. Frames stamp their activity with it instead of reading
+     * the clock; quiet periods are judged to within one sweep period.
+     */
+    long now = System.nanoTime();
     private Tunnel head;
     private int size;
 
@@ -37,12 +44,17 @@ final class Tunnels {
         size--;
     }
 
+    Tunnels(FrameCounters counters) {
+        this.counters = counters;
+    }
+
     int size() {
         return size;
     }
 
     /** Pings, pong timeouts, due rotations and drain closes, hung closes. */
     void sweep(long now) {
+        this.now = now;
         for (Tunnel t = head; t != null;) {
             Tunnel next = t.next;
             t.tick(now);
