@@ -9,7 +9,7 @@
 //   close:CODE[:N]    at least N (default 1) closes with CODE so far
 //   stay-open:MS      the connection stays open for MS milliseconds (any close fails the step)
 //   wait:MS           wait MS milliseconds
-// Lines: {"event":"page", ...} for each thing the page reports (open, message, close, sent),
+// Lines: {"source":"page","event":...} for each thing the page reports (open, message, close, sent),
 // {"event":"step","step":...,"ok":true}, and at the end {"event":"done"} (exit 0) or {"event":"failed",...} (exit 1).
 // The screenshot is taken in both cases.
 import { chromium } from 'playwright-core';
@@ -103,7 +103,7 @@ try {
     if (e.event === 'open') seen.opens += 1;
     if (e.event === 'message') seen.messages.push(e.data);
     if (e.event === 'close') seen.closes.push(e.code);
-    emit({ event: 'page', ...e });
+    emit({ source: 'page', ...e });
   });
   page.on('pageerror', (e) => emit({ event: 'page-error', message: e.message }));
   await page.goto(args.page);
