@@ -121,6 +121,30 @@ class EdgeHttpIT {
         }
     }
 
+    @Test
+    void anUpgradeThatIsNoWebSocketHandshakeIsRefusedBeforeTheBackendIsAsked() throws Exception {
+        int before = backend.connections().size();
+        String noKey = raw("GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n");
+        assertTrue(noKey.startsWith("HTTP/1.1 400"), noKey);
+        assertTrue(noKey.endsWith("invalid WebSocket upgrade: no Sec-WebSocket-Key\n"), noKey);
+        String oldVersion = raw("GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n");
+        assertTrue(oldVersion.startsWith("HTTP/1.1 426"), oldVersion);
+        assertTrue(oldVersion.toLowerCase().contains("\r\nsec-websocket-version: 13\r\n"), oldVersion);
+        assertEquals(before, backend.connections().size());
+        assertEquals(2, edge.metric("guardian_edge_upgrades_refused_total", "reason", "invalid"));
+    }
+
+    private static String raw(String request) throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), edge.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return readResponse(s.getInputStream());
+        }
+    }
+
     /** Reads a response with a Content-Length body. */
     private static String readResponse(InputStream in) throws Exception {
         StringBuilder head = new StringBuilder();

@@ -95,6 +95,16 @@ final class EdgeLoop extends AbstractVerticle {
             return;
         }
         if (upgrade) {
+            String invalid = ForwardedHeaders.invalidUpgrade(req);
+            if (invalid != null) {
+                slot.release();
+                edge.metrics.upgradeRefused("invalid");
+                if (invalid.startsWith("unsupported")) {
+                    req.response().putHeader("Sec-WebSocket-Version", "13");
+                }
+                Answers.plain(req, invalid.startsWith("unsupported") ? 426 : 400, invalid, false);
+                return;
+            }
             upgrades.forward(req, slot);
         } else {
             httpInFlight++;

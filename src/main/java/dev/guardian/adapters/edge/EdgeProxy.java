@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -31,13 +32,14 @@ import io.vertx.core.Vertx;
  * closed, as nginx's proxy timeouts would.</li>
  * </ul>
  * Added to the contract: {@link #port()} (the port actually bound, for port 0), {@link #close()}, and the meter
- * {@code guardian_edge_upgrades_total}; the close label {@code by="limit"} for messages over the size limit.
+ * {@code guardian_edge_upgrades_total}; the close label {@code by="limit"} for messages over the size limit; the
+ * refusal reason {@code invalid} for an upgrade that is no WebSocket handshake (400, or 426 for another version).
  */
 public final class EdgeProxy {
     private final Vertx vertx;
     private final EdgeRuntime edge;
-    private final List<EdgeLoop> loops = new ArrayList<>();
-    private final List<String> deployments = new ArrayList<>();
+    private final List<EdgeLoop> loops = new CopyOnWriteArrayList<>();
+    private final List<String> deployments = new CopyOnWriteArrayList<>();
     private volatile int port;
 
     public EdgeProxy(Vertx vertx, EdgeSettings settings, EdgeGate gate, MeterRegistry meters) {

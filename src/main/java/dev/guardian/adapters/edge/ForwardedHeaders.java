@@ -86,6 +86,21 @@ final class ForwardedHeaders {
         return names;
     }
 
+    /**
+     * Why an upgrade cannot be a WebSocket handshake (RFC 6455 section 4.2.1), checked before the backend is asked;
+     * null when it can.
+     */
+    static String invalidUpgrade(HttpServerRequest req) {
+        String key = req.getHeader("Sec-WebSocket-Key");
+        if (key == null || key.isBlank()) {
+            return "invalid WebSocket upgrade: no Sec-WebSocket-Key";
+        }
+        if (!"13".equals(req.getHeader("Sec-WebSocket-Version"))) {
+            return "unsupported WebSocket version: use 13";
+        }
+        return null;
+    }
+
     /** An HTTP/1.1 GET asking to upgrade to WebSocket. */
     static boolean isWebSocketUpgrade(HttpServerRequest req) {
         if (req.version() != io.vertx.core.http.HttpVersion.HTTP_1_1

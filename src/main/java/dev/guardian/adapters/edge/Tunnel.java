@@ -98,6 +98,11 @@ final class Tunnel {
     void attach(ServerWebSocket clientLeg) {
         this.client = clientLeg;
         home.add(this);
+        if (edge.draining) {
+            // Its upgrade passed the gate just before the drain began: it closes at the next sweep.
+            closeAtNanos = home.now;
+            scheduled = CloseCause.DRAIN;
+        }
         if (client.isClosed()) {
             clientLegClosed();
         } else {

@@ -92,6 +92,8 @@ final class UpgradeForward {
                 edge.metrics.open.incrementAndGet();
                 tunnel.attach(ar.result());
             } else {
+                // The client left meanwhile, or its handshake was refused by Netty.
+                Answers.plain(req, 400, "invalid WebSocket upgrade", true);
                 tunnel.abandon();
                 slot.release();
             }
