@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.guardian.testing.EchoBackend;
@@ -75,7 +77,7 @@ public final class EdgeBenchmark {
                 .append(cores).append(" event loops. nginx ").append(nginxVersion()).append(": ").append(cores)
                 .append(" workers, the WebSocket proxy configuration of its documentation. Load: Vert.x's WebSocket ")
                 .append("client in the driver's JVM, on the same cores. File limit per process: ").append(fileLimit)
-                .append(".\n\n");
+                .append(". Load average at the start: ").append(loadAverage()).append(".\n\n");
         try (JavaProcess backend = new JavaProcess(BACKEND_JVM, EchoBackend.class.getName(), "0",
                 Integer.toString(cores));
                 JavaProcess edge = new JavaProcess(EDGE_JVM, EdgeMain.class.getName(), "0",
@@ -89,6 +91,7 @@ public final class EdgeBenchmark {
             latencyAndThroughput(load, targets, warm, measure);
             memory(load, targets, fileLimit);
         }
+        md.append("\nLoad average at the end: ").append(loadAverage()).append(" (other work on the machine shows here).\n");
         Files.writeString(Path.of("bench/work/edge-results.md"), md.toString());
         System.out.println(md);
     }
@@ -130,7 +133,7 @@ public final class EdgeBenchmark {
         // The edge holds two sockets per connection (client and backend legs).
         int most = (int) Math.min(Integer.MAX_VALUE, (fileLimit - 500) / 2 / 500 * 500);
         md.append("### Resident memory per idle connection\n\n| target | connections | RSS before (MB) | RSS after "
-                + "(MB) | per connection (KB) |\n|---|---|---|---|---|\n");
+                + "(MB) | RSS per connection (KB) | live Java heap per connection (KB) |\n|---|---|---|---|---|---|\n");
         List<String> notes = new ArrayList<>();
         for (int asked : idle) {
             int n = Math.min(asked, most);
@@ -141,30 +144,39 @@ public final class EdgeBenchmark {
             }
             for (Target t : targets) {
                 System.err.println("== " + t.name() + ": " + n + " idle connections");
-                long before = settledRss(t);
+                long[] before = settled(t);
                 List<WsLoad.Conn> open = load.open(t.port(), n, 200);
                 WsLoad.sleep(Duration.ofSeconds(2));
-                long after = settledRss(t);
-                md.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %.1f |%n", t.name(), n,
-                        before / 1024.0, after / 1024.0, (after - before) / (double) n));
+                long[] after = settled(t);
+                md.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %.1f | %s |%n", t.name(), n,
+                        before[0] / 1024.0, after[0] / 1024.0, (after[0] - before[0]) / (double) n,
+                        t.jvm() ? String.format(Locale.ROOT, "%.1f", (after[1] - before[1]) / (double) n) : ""));
                 load.closeAll(open);
                 WsLoad.sleep(Duration.ofSeconds(2));
             }
         }
         md.append("\nRSS of the target's own processes (the edge JVM; nginx's master and workers; for \"direct\", the "
                 + "echo backend itself, for reference), each reading after a full GC in a JVM, before opening and "
-                + "with the connections open and idle.");
+                + "with the connections open and idle. A JVM's RSS also holds heap pages touched earlier, so its delta "
+                + "can under- or over-state the growth; the live heap after a full GC (jcmd GC.heap_info) is exact for "
+                + "the Java part. Kernel socket buffers are in neither.");
         for (String note : notes) {
             md.append(' ').append(note).append('.');
         }
         md.append('\n');
     }
 
-    /** RSS in KB after a full GC (JVMs) and a moment to settle. */
-    private static long settledRss(Target t) {
+    /** RSS and live Java heap (0 for nginx), in KB, after a full GC (JVMs) and a moment to settle. */
+    private static long[] settled(Target t) {
+        long heap = 0;
         if (t.jvm()) {
             for (ProcessHandle p : t.processes()) {
                 Exec.run("jcmd", Long.toString(p.pid()), "GC.run");
+                Matcher used = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K")
+                        .matcher(Exec.run("jcmd", Long.toString(p.pid()), "GC.heap_info"));
+                while (used.find()) {
+                    heap += Long.parseLong(used.group(1));
+                }
             }
         }
         WsLoad.sleep(Duration.ofSeconds(1));
@@ -172,7 +184,7 @@ public final class EdgeBenchmark {
         for (ProcessHandle p : t.processes()) {
             kb += statusKb(p.pid(), "VmRSS:");
         }
-        return kb;
+        return new long[] { kb, heap };
     }
 
     private static List<ProcessHandle> nginxProcesses(Nginx nginx) {
@@ -214,6 +226,15 @@ public final class EdgeBenchmark {
         try (Stream<String> lines = Files.lines(Path.of("/proc/self/limits"))) {
             return lines.filter(l -> l.startsWith("Max open files")).findFirst()
                     .map(l -> Long.parseLong(l.split("\\s+")[3])).orElse(1024L);
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "(unknown)";
         }
     }
 
