@@ -57,6 +57,8 @@ public final class EchoBackend implements AutoCloseable {
         public volatile String closeReason;
         /** Whether a close frame came (a lost connection leaves this false). */
         public final AtomicBoolean closeFrameReceived = new AtomicBoolean();
+        /** This backend began the close. */
+        volatile boolean closedFirst;
 
         Conn(MultiMap headers, String subprotocol, String path) {
             this.headers = headers;
@@ -157,7 +159,11 @@ public final class EchoBackend implements AutoCloseable {
             open.incrementAndGet();
             ws.closeHandler(v -> {
                 open.decrementAndGet();
-                c.closeCode = ws.closeStatusCode();
+                // Vert.x has parsed a close frame by now (its frame handler sees it just after): a code there means
+                // one came. A close this backend began holds 1006 until the peer's answer replaces it.
+                Short code = ws.closeStatusCode();
+                c.closeFrameReceived.set(code != null && !(c.closedFirst && code == 1006));
+                c.closeCode = code;
                 c.closeReason = ws.closeReason();
                 c.closed.countDown();
             });
@@ -174,7 +180,6 @@ public final class EchoBackend implements AutoCloseable {
 
     private void frame(ServerWebSocket ws, Conn c, WebSocketFrame frame) {
         if (frame.isClose()) {
-            c.closeFrameReceived.set(true);
             return;
         }
         if (!(frame.isText() || frame.isBinary() || frame.isContinuation())) {
@@ -188,13 +193,16 @@ public final class EchoBackend implements AutoCloseable {
                     + (text ? payload.toString(StandardCharsets.UTF_8) : hex(payload)));
         }
         if (frame.isText() && frame.isFinal() && payload.length() >= 4 && payload.getString(0, 4).equals("cmd:")) {
-            command(ws, payload.toString(StandardCharsets.UTF_8).substring(4));
+            command(ws, c, payload.toString(StandardCharsets.UTF_8).substring(4));
             return;
         }
         ws.writeFrame(frame);
     }
 
-    private void command(ServerWebSocket ws, String cmd) {
+    private void command(ServerWebSocket ws, Conn c, String cmd) {
+        if (cmd.startsWith("close:") || cmd.equals("empty-close") || cmd.equals("drop")) {
+            c.closedFirst = true;
+        }
         if (cmd.startsWith("close:")) {
             String[] parts = cmd.split(":", 3);
             ws.close(Short.parseShort(parts[1]), parts.length > 2 ? parts[2] : null);

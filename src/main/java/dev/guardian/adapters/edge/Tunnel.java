@@ -79,6 +79,7 @@ final class Tunnel {
      */
     void watchBackend() {
         backend.setWriteQueueMaxSize(EdgeLimits.WRITE_QUEUE_BYTES);
+        Flushes.consolidate(backend);
         backend.frameHandler(this::fromBackend);
         backend.exceptionHandler(failure -> {
             if (backendFailure == null && Violations.explains(failure)) {
@@ -107,6 +108,7 @@ final class Tunnel {
             clientLegClosed();
         } else {
             client.setWriteQueueMaxSize(EdgeLimits.WRITE_QUEUE_BYTES);
+            Flushes.consolidate(client);
             client.frameHandler(this::fromClient);
             // Pongs are seen here at once, even while the client's frames wait on a paused leg.
             client.pongHandler(payload -> {
