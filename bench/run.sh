@@ -21,6 +21,8 @@ if [ "${1:-}" = "--edge" ]; then
   fi
   ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+  # 10,000 idle connections need over 20,000 descriptors in a proxy: raise the limit as far as allowed.
+  ulimit -Hn 65536 2>/dev/null || true
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   exec java -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
     dev.guardian.bench.EdgeBenchmark "$@"
