@@ -147,6 +147,30 @@ class EdgeFidelityIT {
     }
 
     @Test
+    void permessageDeflateIsNegotiatedOnNeitherLeg() throws Exception {
+        int before = backend.connections().size();
+        String head;
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), edge.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            StringBuilder sb = new StringBuilder();
+            java.io.InputStream in = s.getInputStream();
+            while (!sb.toString().endsWith("\r\n\r\n")) {
+                sb.append((char) in.read());
+            }
+            head = sb.toString();
+        }
+        assertTrue(head.startsWith("HTTP/1.1 101"), head);
+        assertFalse(head.toLowerCase().contains("sec-websocket-extensions"), "no extension accepted: " + head);
+        EchoBackend.Conn seen = backend.newest(before);
+        assertNull(seen.headers.get("Sec-WebSocket-Extensions"), "none offered to the backend");
+    }
+
+    @Test
     void anUpgradeTheBackendRefusesReachesTheClientWithTheBackendsStatus() {
         UpgradeRejectedException r = VertxClient.refused(edge.ws("/ws/refuse/403"));
         assertEquals(403, r.getStatus());
