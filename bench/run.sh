@@ -5,6 +5,8 @@
 #                          bench/work/results-quick.*
 #   bench/run.sh --binary path/to/guardian-runner   also measures that native executable (startup and memory
 #                          rows beside the jar's); combines with --quick
+#   bench/run.sh --edge [--quick] [--idle=N,M]   the edge benchmark only (direct, through the edge, through nginx);
+#                          writes bench/work/edge-results.md (about 8 minutes; --quick about 2)
 # Needs hey and wrk (Debian packages), Postgres and Redis like the tests; installs what is missing when root.
 set -euo pipefail
 args=()
@@ -18,6 +20,25 @@ while [ $# -gt 0 ]; do
   esac
 done
 cd "$(dirname "$0")/.."
+if [ "${args[0]:-}" = "--edge" ]; then
+  set -- "${args[@]:1}"
+  if ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ]; then
+    if [ "$(id -u)" = 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null
+    else
+      echo "missing: nginx (Debian package name)" >&2
+      exit 2
+    fi
+  fi
+  ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+  # 10,000 idle connections need over 20,000 descriptors in a proxy: raise the limit as far as allowed.
+  ulimit -Hn 65536 2>/dev/null || true
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  exec java -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
+    dev.guardian.bench.EdgeBenchmark "$@"
+fi
 need=()
 command -v hey >/dev/null || need+=(hey)
 command -v wrk >/dev/null || need+=(wrk)

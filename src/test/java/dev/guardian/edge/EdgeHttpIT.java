@@ -1,0 +1,178 @@
+package dev.guardian.edge;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.zip.CRC32;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.guardian.testing.EchoBackend;
+import dev.guardian.testing.Ports;
+import io.vertx.core.json.JsonObject;
+
+/** Plain HTTP through the edge: headers, streamed bodies both ways, hop-by-hop headers, an unreachable backend. */
+class EdgeHttpIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static EchoBackend backend;
+    static RunningEdge edge;
+
+    @BeforeAll
+    static void start() {
+        backend = new EchoBackend();
+        edge = RunningEdge.open(new SettingsBuilder(backend.port()));
+    }
+
+    @AfterAll
+    static void stop() {
+        edge.close();
+        backend.close();
+    }
+
+    @Test
+    void aStreamedDownloadArrivesWholeAndInOrder() throws Exception {
+        long total = 8_000_000;
+        HttpResponse<InputStream> resp = HTTP.send(HttpRequest.newBuilder(URI.create(edge.http(
+                "/http/download?bytes=" + total))).timeout(WAIT).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, resp.statusCode());
+        assertEquals("application/octet-stream", resp.headers().firstValue("Content-Type").orElseThrow());
+        long n = 0;
+        try (InputStream in = resp.body()) {
+            byte[] buf = new byte[64 * 1024];
+            for (int r; (r = in.read(buf)) > 0;) {
+                for (int i = 0; i < r; i++) {
+                    if (buf[i] != (byte) ((n + i) % 251)) {
+                        throw new AssertionError("byte " + (n + i) + " differs");
+                    }
+                }
+                n += r;
+            }
+        }
+        assertEquals(total, n);
+    }
+
+    @Test
+    void streamedAndSizedUploadsReachTheBackendWhole() throws Exception {
+        byte[] body = new byte[3_000_000];
+        new java.util.Random(7).nextBytes(body);
+        CRC32 crc = new CRC32();
+        crc.update(body);
+        // Unknown length: the client streams it chunked, the edge streams it on.
+        HttpResponse<String> chunked = HTTP.send(HttpRequest.newBuilder(URI.create(edge.http("/http/upload")))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).timeout(WAIT)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, chunked.statusCode(), chunked.body());
+        assertEquals(new JsonObject().put("bytes", body.length).put("crc", crc.getValue()),
+                new JsonObject(chunked.body()));
+        assertEquals("chunked", backend.httpHeaders().get(backend.httpHeaders().size() - 1).get("Transfer-Encoding"));
+
+        HttpResponse<String> sized = HTTP.send(HttpRequest.newBuilder(URI.create(edge.http("/http/upload")))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(new JsonObject().put("bytes", body.length).put("crc", crc.getValue()),
+                new JsonObject(sized.body()));
+        assertEquals(Integer.toString(body.length), backend.httpHeaders().get(backend.httpHeaders().size() - 1)
+                .get("Content-Length"));
+    }
+
+    @Test
+    void endToEndHeadersPassWithForwardedOnesAndHopByHopOnesStay() throws Exception {
+        // A raw request: the JDK client would not send Connection or Keep-Alive itself.
+        String request = "GET /http/headers?x=1 HTTP/1.1\r\nHost: chat.example.com\r\n"
+                + "Authorization: Bearer s3cret-token\r\nCookie: session=abc\r\nX-Custom: yes\r\n"
+                + "Connection: keep-alive, X-Hop\r\nX-Hop: only this hop\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\n"
+                + "Proxy-Authorization: Basic cHJveHk6cHc=\r\nX-Forwarded-For: 198.51.100.9\r\n\r\n";
+        String response;
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), edge.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            response = readResponse(s.getInputStream());
+        }
+        assertTrue(response.startsWith("HTTP/1.1 200"), response);
+        assertTrue(response.toLowerCase().contains("\r\nx-backend: echo\r\n"), "response headers pass: " + response);
+        JsonObject seen = new JsonObject(response.substring(response.indexOf("\r\n\r\n") + 4));
+        assertEquals("Bearer s3cret-token", seen.getString("authorization"));
+        assertEquals("session=abc", seen.getString("cookie"));
+        assertEquals("yes", seen.getString("x-custom"));
+        assertEquals("chat.example.com", seen.getString("host"));
+        assertEquals("198.51.100.9, 127.0.0.1", seen.getString("x-forwarded-for"));
+        assertEquals("http", seen.getString("x-forwarded-proto"));
+        assertEquals("chat.example.com", seen.getString("x-forwarded-host"));
+        for (String hop : new String[] { "x-hop", "keep-alive", "te", "proxy-authorization" }) {
+            assertFalse(seen.containsKey(hop), hop + " is hop-by-hop: " + seen);
+        }
+    }
+
+    @Test
+    void anUpgradeThatIsNoWebSocketHandshakeIsRefusedBeforeTheBackendIsAsked() throws Exception {
+        int before = backend.connections().size();
+        String noKey = raw("GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n");
+        assertTrue(noKey.startsWith("HTTP/1.1 400"), noKey);
+        assertTrue(noKey.endsWith("invalid WebSocket upgrade: no Sec-WebSocket-Key\n"), noKey);
+        String oldVersion = raw("GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n");
+        assertTrue(oldVersion.startsWith("HTTP/1.1 426"), oldVersion);
+        assertTrue(oldVersion.toLowerCase().contains("\r\nsec-websocket-version: 13\r\n"), oldVersion);
+        assertEquals(before, backend.connections().size());
+        assertEquals(2, edge.metric("guardian_edge_upgrades_refused_total", "reason", "invalid"));
+    }
+
+    private static String raw(String request) throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), edge.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return readResponse(s.getInputStream());
+        }
+    }
+
+    /** Reads a response with a Content-Length body. */
+    private static String readResponse(InputStream in) throws Exception {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        int length = 0;
+        for (String line : head.toString().split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void anUnreachableBackendGives502AndTheSlotIsGivenBack() throws Exception {
+        try (RunningEdge nowhere = RunningEdge.open(new SettingsBuilder(Ports.free()))) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(nowhere.http("/anything")))
+                    .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(502, r.statusCode());
+            assertEquals("backend unreachable\n", r.body());
+            await().atMost(WAIT).until(() -> nowhere.metric("guardian_edge_http_requests_total", "outcome",
+                    "backend_unreachable") == 1 && nowhere.health().get("in_use").equals(0L));
+        }
+    }
+}
