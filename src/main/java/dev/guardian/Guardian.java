@@ -13,6 +13,8 @@ import org.jboss.logging.Logger;
 
 import sun.misc.Signal;
 
+import dev.guardian.adapters.edge.Edge;
+import dev.guardian.adapters.edge.EdgeConfig;
 import dev.guardian.adapters.logs.TransitionLog;
 import dev.guardian.balancer.Balancer;
 import dev.guardian.balancer.LoadBalancerConfig;
@@ -47,6 +49,10 @@ public class Guardian {
     @Inject
     LoadBalancerConfig balancerConfig;
     @Inject
+    EdgeConfig edgeConfig;
+    @Inject
+    Edge edge;
+    @Inject
     @Any
     Instance<CheckProvider> providers;
     @Inject
@@ -66,8 +72,8 @@ public class Guardian {
     private boolean drained;
 
     void start(@Observes @Priority(1) StartupEvent event) {
-        Plan plan = Plan.read(config, balancerConfig, providers.stream().toList(), mpConfig, System.getenv(), secrets,
-                io.vertx());
+        Plan plan = Plan.read(config, balancerConfig, edgeConfig, providers.stream().toList(), mpConfig,
+                System.getenv(), secrets, io.vertx());
         exitZeroOnSigterm();
         // An attempt cancelled at its deadline may still fail later (connection refused after the timeout):
         // expected, already reported as a timeout, not worth a stack trace.
@@ -86,6 +92,9 @@ public class Guardian {
             LOG.warn("no check configured (guardian.allow-no-checks=true): Guardian reports READY at once");
         }
         engine.start(plan.engine(), plan.checks(), io.vertx(), secrets);
+        if (plan.edge() != null) {
+            edge.start(plan.edge());
+        }
     }
 
     private static void warnAboutTheBalancer(Balancer balancer) {
@@ -107,15 +116,17 @@ public class Guardian {
 
     /**
      * SIGTERM: readiness turns DOWN at once (DRAINING) while the HTTP server keeps answering for the drain delay;
-     * loopback connections close with 1001 and in-flight checks are cancelled.
+     * loopback connections close with 1001 and in-flight checks are cancelled; in edge mode, clients' WebSockets
+     * close over the edge's drain window.
      */
     void drain(@Observes ShutdownDelayInitiatedEvent event) {
         drainNow();
     }
 
-    /** Also reached directly when no drain delay is configured. */
+    /** Also reached directly when no drain delay is configured. The edge holds the exit until it has drained. */
     void stop(@Observes ShutdownEvent event) {
         drainNow();
+        edge.awaitDrainedAndClose();
         io.close();
     }
 
@@ -125,6 +136,7 @@ public class Guardian {
         }
         drained = true;
         engine.drain();
+        edge.drain();
         transitionLog.flush();
     }
 

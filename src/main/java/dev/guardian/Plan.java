@@ -15,6 +15,9 @@ import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
+import dev.guardian.adapters.edge.EdgeConfig;
+import dev.guardian.adapters.edge.EdgeSettings;
+import dev.guardian.adapters.edge.EdgeSettingsReader;
 import dev.guardian.balancer.Balancer;
 import dev.guardian.balancer.LoadBalancerConfig;
 import dev.guardian.checks.CheckContext;
@@ -31,17 +34,18 @@ import io.vertx.core.Vertx;
 
 /**
  * What Guardian will run, read from configuration by every check kind and validated as a whole: the checks, the
- * engine's settings, and what to do when the budget runs out. Every problem, of any kind, is refused at once, in
- * one message, before anything runs.
+ * engine's settings, what to do when the budget runs out, and the edge (null when edge mode is off). Every problem,
+ * of any kind, is refused at once, in one message, before anything runs.
  */
-public record Plan(List<CheckSpec> checks, Engine.Settings engine, boolean exitOnFailure, Balancer balancer) {
+public record Plan(List<CheckSpec> checks, Engine.Settings engine, boolean exitOnFailure, Balancer balancer,
+        EdgeSettings edge) {
     private static final Pattern ALIAS = Pattern.compile("\\$\\{(GUARDIAN_[A-Z0-9_]+)");
 
     /**
      * @param environment the variables Guardian was started with, checked by name
      * @throws io.quarkus.runtime.configuration.ConfigurationException listing every problem, one per line
      */
-    public static Plan read(GuardianConfig config, LoadBalancerConfig balancerConfig,
+    public static Plan read(GuardianConfig config, LoadBalancerConfig balancerConfig, EdgeConfig edgeConfig,
             Collection<CheckProvider> providers, Config mpConfig, Map<String, String> environment, Secrets secrets,
             Vertx vertx) {
         Problems problems = new Problems();
@@ -53,6 +57,7 @@ public record Plan(List<CheckSpec> checks, Engine.Settings engine, boolean exitO
         Boolean failedIsFinal = problems.value("guardian.startup.failed-is-final", config.startup().failedIsFinal());
         Boolean allowNoChecks = problems.value("guardian.allow-no-checks", config.allowNoChecks());
         Balancer balancer = Balancer.of(balancerConfig, problems);
+        EdgeSettings edge = EdgeSettingsReader.read(edgeConfig, balancer, takenPorts(mpConfig), problems);
         CheckContext context = new CheckContext(jitter == null ? 0 : jitter, balancer, secrets, names, vertx);
         List<ConfiguredCheck> checks = new ArrayList<>();
         for (CheckProvider provider : providers) {
@@ -68,15 +73,24 @@ public record Plan(List<CheckSpec> checks, Engine.Settings engine, boolean exitO
                     + "GUARDIAN_ALLOW_NO_CHECKS=true to start anyway, READY at once");
         }
         problems.throwIfAny();
-        Map<String, Object> facts = new LinkedHashMap<>(balancer.facts());
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("mode", edge == null ? "sidecar" : "edge");
+        facts.putAll(balancer.facts());
         providers.forEach(p -> facts.putAll(p.facts()));
         return new Plan(checks.stream().map(ConfiguredCheck::spec).toList(),
-                new Engine.Settings(budget, failedIsFinal, facts), exitOnFailure, balancer);
+                new Engine.Settings(budget, failedIsFinal, facts), exitOnFailure, balancer, edge);
+    }
+
+    private static EdgeSettingsReader.TakenPorts takenPorts(Config mpConfig) {
+        return new EdgeSettingsReader.TakenPorts(
+                mpConfig.getOptionalValue("quarkus.http.port", Integer.class).orElse(8080),
+                mpConfig.getOptionalValue("quarkus.management.port", Integer.class).orElse(9000));
     }
 
     /** Every name Guardian reads: the check kinds' settings, its own, and the variables its properties file reads. */
     private static Names names(Collection<CheckProvider> providers, Config mpConfig) {
-        Names names = new Names().read(GuardianConfig.DOCS, List.of()).read(LoadBalancerConfig.DOCS, List.of());
+        Names names = new Names().read(GuardianConfig.DOCS, List.of()).read(LoadBalancerConfig.DOCS, List.of())
+                .read(EdgeConfig.DOCS, List.of());
         providers.forEach(p -> names.read(p.properties(), p.prefixes()));
         for (ConfigSource source : mpConfig.getConfigSources()) {
             if (source.getName().contains("application.properties")) {

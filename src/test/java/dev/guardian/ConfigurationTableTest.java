@@ -17,6 +17,7 @@ import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
+import dev.guardian.adapters.edge.EdgeConfig;
 import dev.guardian.balancer.LoadBalancerConfig;
 import dev.guardian.checks.CheckProvider;
 import dev.guardian.config.GuardianConfig;
@@ -79,6 +80,7 @@ class ConfigurationTableTest {
         List<PropertyDoc> rows = new ArrayList<>(GuardianConfig.DOCS);
         rows.addAll(GuardianConfig.PLATFORM);
         rows.addAll(LoadBalancerConfig.DOCS);
+        rows.addAll(EdgeConfig.DOCS);
         for (String suffix : Schedule.SUFFIXES) {
             for (CheckProvider p : providers()) {
                 p.prefixes().stream().filter(x -> x.scheduled())
@@ -107,6 +109,7 @@ class ConfigurationTableTest {
                     .orElse("");
             table(md, title, p.properties(), defaults);
         }
+        table(md, "Edge mode: `guardian.edge.*`", EdgeConfig.DOCS, defaults);
         return md.toString();
     }
 

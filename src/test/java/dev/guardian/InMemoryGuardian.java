@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.Config;
 
+import dev.guardian.adapters.edge.EdgeConfig;
 import dev.guardian.balancer.LoadBalancerConfig;
 import dev.guardian.checks.CheckProvider;
 import dev.guardian.config.GuardianConfig;
@@ -49,7 +50,7 @@ public final class InMemoryGuardian {
     public static Plan plan(Vertx vertx, Map<String, String> environment, Secrets secrets) {
         SmallRyeConfig config = config(environment);
         return Plan.read(config.getConfigMapping(GuardianConfig.class), config.getConfigMapping(LoadBalancerConfig.class),
-                providers(config), config, environment, secrets, vertx);
+                config.getConfigMapping(EdgeConfig.class), providers(config), config, environment, secrets, vertx);
     }
 
     public static SmallRyeConfig config(Map<String, String> environment) {

@@ -74,6 +74,40 @@ public record Setting<T>(String raw, T value, String expectation) {
         }
     }
 
+    /** A TCP port, 1 to 65535. */
+    public static final class Port implements Converter<Setting<Integer>> {
+        @Override
+        public Setting<Integer> convert(String raw) {
+            return parse(raw, v -> {
+                int n = Integer.parseInt(v);
+                return n >= 1 && n <= 65535 ? n : null;
+            }, "use a port from 1 to 65535");
+        }
+    }
+
+    /** A whole number (its range is checked where it is used: close codes). */
+    public static final class Whole implements Converter<Setting<Integer>> {
+        @Override
+        public Setting<Integer> convert(String raw) {
+            return parse(raw, Integer::valueOf, "use a whole number");
+        }
+    }
+
+    /** A size in bytes: 65536, 64KiB, 1MiB (binary units; "KB" and "MB" are refused as ambiguous), at most 1GiB. */
+    public static final class Size implements Converter<Setting<Integer>> {
+        @Override
+        public Setting<Integer> convert(String raw) {
+            return parse(raw, v -> {
+                String lower = v.toLowerCase(Locale.ROOT);
+                long unit = lower.endsWith("mib") ? 1L << 20 : lower.endsWith("kib") ? 1L << 10 : 1;
+                String digits = unit == 1 ? (lower.endsWith("b") ? lower.substring(0, lower.length() - 1) : lower)
+                        : lower.substring(0, lower.length() - 3);
+                long bytes = Long.parseLong(digits.trim()) * unit;
+                return bytes >= 1 && bytes <= 1L << 30 ? (int) bytes : null;
+            }, "use a size in bytes such as 65536, 64KiB or 1MiB (at most 1GiB)");
+        }
+    }
+
     public static final class Flag implements Converter<Setting<Boolean>> {
         @Override
         public Setting<Boolean> convert(String raw) {

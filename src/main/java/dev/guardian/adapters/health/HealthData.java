@@ -10,7 +10,7 @@ import dev.guardian.engine.CheckSnapshot;
 import dev.guardian.engine.Verdict;
 
 /** Builds the MicroProfile Health entries (flat data: strings, longs, booleans) from a verdict. */
-final class HealthData {
+public final class HealthData {
     private HealthData() {
     }
 
@@ -49,6 +49,13 @@ final class HealthData {
             b.withData("last_error", s.lastError());
         }
         putAll(b, s.details());
+        return b.build();
+    }
+
+    /** An adapter's own entry (the edge's): flat data under a name. */
+    public static HealthCheckResponse entry(String name, boolean up, Map<String, Object> data) {
+        HealthCheckResponseBuilder b = HealthCheckResponse.named(name).status(up);
+        putAll(b, data);
         return b.build();
     }
 

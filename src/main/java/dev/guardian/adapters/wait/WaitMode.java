@@ -36,6 +36,8 @@ public class WaitMode implements QuarkusApplication {
         System.setProperty("quarkus.management.host-enabled", "false");
         System.setProperty("quarkus.log.console.stderr", "true");
         System.setProperty("quarkus.shutdown.delay", "0s");
+        // One verdict, no traffic: an edge configured for the long-running container does not listen here.
+        System.setProperty("guardian.edge.enabled", "false");
     }
 
     @Override
