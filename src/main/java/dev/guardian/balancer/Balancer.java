@@ -51,12 +51,29 @@ public record Balancer(LoadBalancerProfile profile, Duration idleTimeout, Durati
         return limit == null ? null : limit.dividedBy(2).minus(pongTimeout);
     }
 
+    /**
+     * Largest safe interval for pings that only an idle timeout needs: the edge's pings to clients, whose lifetime
+     * cap is met by rotation, not pings. Null: no idle timeout.
+     */
+    public Duration largestSafeIdleInterval(Duration pongTimeout) {
+        return idleTimeout == null ? null : idleTimeout.dividedBy(2).minus(pongTimeout);
+    }
+
     /** "unsafe behind load-balancer profile nginx, whose limit is 60s (idle timeout: ...)" */
     public String unsafe() {
         Duration limit = limit();
         boolean lifetime = limit != null && limit.equals(maxLifetime);
+        return unsafe(limit, lifetime ? "lifetime cap" : "idle timeout");
+    }
+
+    /** The same wording about the idle timeout alone. */
+    public String unsafeIdle() {
+        return unsafe(idleTimeout, "idle timeout");
+    }
+
+    private String unsafe(Duration limit, String what) {
         return "unsafe behind load-balancer profile " + profile.id + ", whose limit is " + Setting.human(limit) + " ("
-                + (lifetime ? "lifetime cap" : "idle timeout") + ": " + profile.source + ")";
+                + what + ": " + profile.source + ")";
     }
 
     /**

@@ -89,7 +89,10 @@ class EdgeConfigurationTest {
         EdgeSettings gke = edge("GUARDIAN_LOAD_BALANCER_PROFILE", "gcp-backend-service");
         assertEquals(Duration.ofMillis(7_500), gke.rotationWindow());
         assertEquals(Duration.ofSeconds(3), gke.rotationMargin());
-        assertEquals(Duration.ofSeconds(5), gke.clientPingInterval());
+        // Pings cannot stretch a lifetime cap (rotation meets it): only an idle timeout shortens them.
+        assertEquals(Duration.ofSeconds(25), gke.clientPingInterval());
+        assertEquals(Duration.ofSeconds(40), edge("GUARDIAN_LOAD_BALANCER_PROFILE", "cloudflare",
+                "GUARDIAN_EDGE_PONG_TIMEOUT", "5s", "GUARDIAN_EDGE_CLIENT_PING_INTERVAL", "40s").clientPingInterval());
         EdgeSettings sized = edge("GUARDIAN_EDGE_MAX_FRAME_SIZE", "16KiB", "GUARDIAN_EDGE_MAX_MESSAGE_SIZE", "2MiB");
         assertEquals(16 * 1024, sized.maxFrameSize());
         assertEquals(2 * 1024 * 1024, sized.maxMessageSize());

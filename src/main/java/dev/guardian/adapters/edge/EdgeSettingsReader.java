@@ -104,16 +104,17 @@ public final class EdgeSettingsReader {
     }
 
     /**
-     * The default is the balancer's envelope (interval + pong timeout within half its tightest limit, the
-     * heartbeat's rule), at most 25 s; a configured value outside the envelope is refused.
+     * The default is the balancer's envelope (interval + pong timeout within half its idle timeout, the heartbeat's
+     * rule), at most 25 s; a configured value outside the envelope is refused. A lifetime cap is left out: pings
+     * cannot stretch it, rotation meets it.
      */
     private static Duration clientPing(EdgeConfig config, Balancer balancer, Duration pongTimeout,
             Problems problems) {
         String property = P + ".client-ping-interval";
-        Duration safe = balancer.largestSafeInterval(pongTimeout);
+        Duration safe = balancer.largestSafeIdleInterval(pongTimeout);
         if (safe != null && (safe.isNegative() || safe.isZero())) {
-            problems.refuse(P + ".pong-timeout", config.pongTimeout().raw(), balancer.unsafe() + "; a ping interval "
-                    + "plus the pong timeout must be at most half of it; lower the pong timeout");
+            problems.refuse(P + ".pong-timeout", config.pongTimeout().raw(), balancer.unsafeIdle()
+                    + "; a ping interval plus the pong timeout must be at most half of it; lower the pong timeout");
             return null;
         }
         Optional<String> raw = config.clientPingInterval().filter(v -> !v.isBlank());
@@ -122,7 +123,7 @@ public final class EdgeSettingsReader {
         }
         Duration interval = problems.value(property, Setting.duration(raw.get()));
         if (interval != null && safe != null && interval.compareTo(safe) > 0) {
-            problems.refuse(property, raw.get(), balancer.unsafe() + "; interval + pong-timeout ("
+            problems.refuse(property, raw.get(), balancer.unsafeIdle() + "; interval + pong-timeout ("
                     + Setting.human(pongTimeout) + ") must be at most half of it; the largest safe value is "
                     + Setting.human(safe));
         }
