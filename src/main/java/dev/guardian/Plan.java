@@ -27,6 +27,7 @@ import dev.guardian.config.GuardianConfig;
 import dev.guardian.config.Names;
 import dev.guardian.config.Problems;
 import dev.guardian.config.Setting;
+import dev.guardian.config.Verbatim;
 import dev.guardian.engine.CheckSpec;
 import dev.guardian.engine.Engine;
 import dev.guardian.engine.Secrets;
@@ -57,7 +58,7 @@ public record Plan(List<CheckSpec> checks, Engine.Settings engine, boolean exitO
         Boolean failedIsFinal = problems.value("guardian.startup.failed-is-final", config.startup().failedIsFinal());
         Boolean allowNoChecks = problems.value("guardian.allow-no-checks", config.allowNoChecks());
         Balancer balancer = Balancer.of(balancerConfig, problems);
-        EdgeSettings edge = EdgeSettingsReader.read(edgeConfig, balancer, takenPorts(mpConfig), problems);
+        EdgeSettings edge = EdgeSettingsReader.read(edgeConfig, balancer, surroundings(mpConfig), problems);
         CheckContext context = new CheckContext(jitter == null ? 0 : jitter, balancer, secrets, names, vertx);
         List<ConfiguredCheck> checks = new ArrayList<>();
         for (CheckProvider provider : providers) {
@@ -81,10 +82,11 @@ public record Plan(List<CheckSpec> checks, Engine.Settings engine, boolean exitO
                 new Engine.Settings(budget, failedIsFinal, facts), exitOnFailure, balancer, edge);
     }
 
-    private static EdgeSettingsReader.TakenPorts takenPorts(Config mpConfig) {
-        return new EdgeSettingsReader.TakenPorts(
+    private static EdgeSettingsReader.Surroundings surroundings(Config mpConfig) {
+        return new EdgeSettingsReader.Surroundings(
                 mpConfig.getOptionalValue("quarkus.http.port", Integer.class).orElse(8080),
-                mpConfig.getOptionalValue("quarkus.management.port", Integer.class).orElse(9000));
+                mpConfig.getOptionalValue("quarkus.management.port", Integer.class).orElse(9000),
+                Verbatim.read(mpConfig, "guardian.backend.url").orElse(null));
     }
 
     /** Every name Guardian reads: the check kinds' settings, its own, and the variables its properties file reads. */

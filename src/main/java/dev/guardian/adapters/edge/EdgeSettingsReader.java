@@ -31,12 +31,15 @@ public final class EdgeSettingsReader {
     private EdgeSettingsReader() {
     }
 
-    /** Guardian's own ports, which the edge must not take. */
-    public record TakenPorts(int publicPort, int managementPort) {
+    /**
+     * What around the edge it must not collide with: Guardian's own ports, and the gate check's URL, which must
+     * reach the backend directly (through the edge it would wait for itself).
+     */
+    public record Surroundings(int publicPort, int managementPort, String gateUrl) {
     }
 
     /** The edge's settings; null when edge mode is off or anything was refused (then {@code problems} says what). */
-    public static EdgeSettings read(EdgeConfig config, Balancer balancer, TakenPorts taken, Problems problems) {
+    public static EdgeSettings read(EdgeConfig config, Balancer balancer, Surroundings taken, Problems problems) {
         Boolean enabled = problems.value(P + ".enabled", config.enabled());
         if (!Boolean.TRUE.equals(enabled)) {
             return null;
@@ -49,6 +52,7 @@ public final class EdgeSettingsReader {
                     + "; the edge needs a port of its own, the one clients connect to ($PORT on Cloud Run)");
         }
         URI backend = backend(config, port, problems);
+        gateBypassesTheEdge(taken.gateUrl(), port, backend, problems);
         Duration pongTimeout = problems.value(P + ".pong-timeout", config.pongTimeout());
         Duration ping = pongTimeout == null ? null : clientPing(config, balancer, pongTimeout, problems);
         String keepalive = config.keepaliveMessage().filter(m -> !m.isBlank()).orElse(null);
@@ -97,6 +101,26 @@ public final class EdgeSettingsReader {
             return null;
         }
         return uri;
+    }
+
+    /** The gate check through the edge would wait for the edge, which opens only once the gate has passed. */
+    private static void gateBypassesTheEdge(String gateUrl, Integer edgePort, URI backend, Problems problems) {
+        if (gateUrl == null || edgePort == null) {
+            return;
+        }
+        URI gate;
+        try {
+            gate = new URI(gateUrl.trim());
+        } catch (java.net.URISyntaxException e) {
+            return; // the gate check refuses it in its own words
+        }
+        if (gate.getHost() != null && isLocal(gate.getHost()) && gate.getPort() == edgePort) {
+            String property = "guardian.backend.url";
+            problems.refuse(property, gate.getScheme() + "://" + gate.getHost() + ":" + gate.getPort() + "/...",
+                    "goes through the edge (" + Problems.envName(P + ".port") + "), which lets traffic pass only once "
+                            + "this check has passed: point it at the backend directly"
+                            + (backend == null ? "" : ", " + backend.getHost() + ":" + backend.getPort()));
+        }
     }
 
     private static boolean isLocal(String host) {
