@@ -78,7 +78,7 @@ public class Guardian {
         // An attempt cancelled at its deadline may still fail later (connection refused after the timeout):
         // expected, already reported as a timeout, not worth a stack trace.
         Infrastructure.setDroppedExceptionHandler(t -> LOG.debugf("late failure of a cancelled attempt: %s", t));
-        warnAboutTheBalancer(plan.balancer());
+        warnAboutTheBalancer(plan.balancer(), plan.edge() != null);
         listeners.forEach(engine::addListener);
         engine.addListener(new EngineListener() {
             @Override
@@ -97,12 +97,12 @@ public class Guardian {
         }
     }
 
-    private static void warnAboutTheBalancer(Balancer balancer) {
+    private static void warnAboutTheBalancer(Balancer balancer, boolean edgeRotates) {
         if (balancer.oldName()) {
             BALANCER_LOG.warn("load-balancer profile gcp-https-lb is read as gcp-backend-service (a GKE or VM backend "
                     + "service's timeoutSec); behind a serverless NEG (Cloud Run) use gcp-serverless-neg");
         }
-        if (balancer.lifetimeNote() != null) {
+        if (balancer.lifetimeNote() != null && !edgeRotates) {
             BALANCER_LOG.warn(balancer.lifetimeNote());
         }
     }

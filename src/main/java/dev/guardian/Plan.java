@@ -77,6 +77,11 @@ public record Plan(List<CheckSpec> checks, Engine.Settings engine, boolean exitO
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("mode", edge == null ? "sidecar" : "edge");
         facts.putAll(balancer.facts());
+        if (edge != null && edge.maxLifetime() != null) {
+            facts.put("lb_lifetime_note", balancer.profile().id + " closes every WebSocket after "
+                    + Setting.human(edge.maxLifetime()) + "; the edge closes each one first with "
+                    + edge.rotationCode() + " inside its rotation window, and clients reconnect");
+        }
         providers.forEach(p -> facts.putAll(p.facts()));
         return new Plan(checks.stream().map(ConfiguredCheck::spec).toList(),
                 new Engine.Settings(budget, failedIsFinal, facts), exitOnFailure, balancer, edge);

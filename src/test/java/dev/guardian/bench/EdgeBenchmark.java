@@ -15,21 +15,24 @@ import java.util.stream.Stream;
 
 import dev.guardian.testing.EchoBackend;
 import dev.guardian.testing.Exec;
+import dev.guardian.testing.GuardianProcess;
 import dev.guardian.testing.Nginx;
+import dev.guardian.testing.Ports;
 
 /**
- * The edge benchmark: one run, three targets on this machine: the echo backend directly, through the edge (its own
- * JVM, {@link EdgeMain}), and through nginx configured as a WebSocket reverse proxy (the anchor). For each: echo
+ * The edge benchmark: one run, three targets on this machine: the echo backend directly, through Guardian in edge
+ * mode (the packaged jar, or the native executable given with {@code --binary}), and through nginx configured as a WebSocket reverse proxy (the anchor). For each: echo
  * round trips at a fixed message rate over many connections (latency added over the direct path, p50 and p99),
  * saturation messages/s, upgrades/s, and resident memory per idle proxied connection. Measures, asserts nothing;
- * writes bench/work/edge-results.md and prints it.
+ * writes bench/edge-results.md (bench/work/edge-results-quick.md with --quick) and prints it.
  * <p>
  * {@code bench/run.sh --edge [--quick]} runs it. Options: {@code --quick} (short runs, small counts),
  * {@code --rate=N} (messages/s, default 1000), {@code --connections=N} (default 100),
- * {@code --idle=N,M} (idle connection counts, default 1000,10000; capped by the file limit, see below).
+ * {@code --idle=N,M} (idle connection counts, default 1000,10000; capped by the file limit, see below),
+ * {@code --binary PATH} (a native Guardian executable instead of the jar).
  */
 public final class EdgeBenchmark {
-    /** The edge as a sidecar would run it: serial GC, a bounded heap, one Netty arena. */
+    /** Guardian's JVM as a sidecar would run it: serial GC, a bounded heap, one Netty arena. */
     static final List<String> EDGE_JVM = List.of("-XX:+UseSerialGC", "-Xmx256m", "-Xss512k",
             "-XX:MaxMetaspaceSize=96m", "-Dio.netty.allocator.numDirectArenas=1",
             "-Dio.netty.allocator.numHeapArenas=1");
@@ -42,6 +45,7 @@ public final class EdgeBenchmark {
     private final int rate;
     private final int connections;
     private final List<Integer> idle;
+    private final String binary;
     private final StringBuilder md = new StringBuilder();
 
     private EdgeBenchmark(List<String> args) {
@@ -51,6 +55,29 @@ public final class EdgeBenchmark {
         String idleArg = args.stream().filter(a -> a.startsWith("--idle=")).findFirst().map(a -> a.substring(7))
                 .orElse(quick ? "1000,2000" : "1000,10000");
         idle = Arrays.stream(idleArg.split(",")).map(Integer::parseInt).toList();
+        int at = args.indexOf("--binary");
+        binary = at >= 0 && at + 1 < args.size() ? args.get(at + 1) : null;
+    }
+
+    /** Guardian in edge mode with no check (READY at once), passing everything to the backend. */
+    private GuardianProcess guardian(int backendPort) {
+        GuardianProcess g = GuardianProcess.with("GUARDIAN_ALLOW_NO_CHECKS", "true", "GUARDIAN_EDGE_ENABLED", "true",
+                "GUARDIAN_EDGE_HOST", "127.0.0.1", "GUARDIAN_EDGE_PORT", Integer.toString(edgePort),
+                "GUARDIAN_EDGE_BACKEND_URL", "http://127.0.0.1:" + backendPort,
+                "GUARDIAN_EDGE_MAX_CONNECTIONS", "50000");
+        if (binary != null) {
+            g.binary(binary).maxHeap("256m");
+        } else {
+            g.jvm(EDGE_JVM.toArray(String[]::new));
+        }
+        return g;
+    }
+
+    private final int edgePort = Ports.free();
+
+    private static GuardianProcess started(GuardianProcess g) {
+        g.start().awaitListening().awaitOutput("edge mode: listening");
+        return g;
     }
 
     public static void main(String[] args) throws Exception {
@@ -73,26 +100,25 @@ public final class EdgeBenchmark {
                 .append(" cores, ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.version")).append(quick ? " (quick mode)" : "")
                 .append(". Echo backend: Vert.x, its own JVM (").append(String.join(" ", BACKEND_JVM))
-                .append("). Edge: EdgeProxy in its own JVM (").append(String.join(" ", EDGE_JVM)).append("), ")
+                .append("). Edge: Guardian in edge mode, no checks (").append(guardian(0).describe()).append("), ")
                 .append(cores).append(" event loops. nginx ").append(nginxVersion()).append(": ").append(cores)
                 .append(" workers, the WebSocket proxy configuration of its documentation. Load: Vert.x's WebSocket ")
                 .append("client in the driver's JVM, on the same cores. File limit per process: ").append(fileLimit)
                 .append(". Load average at the start: ").append(loadAverage()).append(".\n\n");
         try (JavaProcess backend = new JavaProcess(BACKEND_JVM, EchoBackend.class.getName(), "0",
                 Integer.toString(cores));
-                JavaProcess edge = new JavaProcess(EDGE_JVM, EdgeMain.class.getName(), "0",
-                        Integer.toString(backend.port), "50000");
+                GuardianProcess edge = started(guardian(backend.port));
                 Nginx nginx = Nginx.proxy(backend.port, Duration.ofHours(1), cores);
                 WsLoad load = new WsLoad()) {
             List<Target> targets = List.of(
                     new Target("direct", backend.port, List.of(backend.handle()), true),
-                    new Target("edge", edge.port, List.of(edge.handle()), true),
+                    new Target("edge", edgePort, List.of(edge.process().toHandle()), binary == null),
                     new Target("nginx", nginx.port(), nginxProcesses(nginx), false));
             latencyAndThroughput(load, targets, warm, measure);
             memory(load, targets, fileLimit);
         }
         md.append("\nLoad average at the end: ").append(loadAverage()).append(" (other work on the machine shows here).\n");
-        Files.writeString(Path.of("bench/work/edge-results.md"), md.toString());
+        Files.writeString(Path.of(quick ? "bench/work/edge-results-quick.md" : "bench/edge-results.md"), md.toString());
         System.out.println(md);
     }
 
@@ -161,7 +187,7 @@ public final class EdgeBenchmark {
                 WsLoad.sleep(Duration.ofSeconds(2));
             }
         }
-        md.append("\nRSS of the target's own processes (the edge JVM; nginx's master and workers; for \"direct\", the "
+        md.append("\nRSS of the target's own processes (Guardian; nginx's master and workers; for \"direct\", the "
                 + "echo backend itself, for reference), each reading after a full GC in a JVM, before opening and "
                 + "with the connections open and idle. A JVM's RSS also holds heap pages touched earlier, so its delta "
                 + "can under- or over-state the growth; the live heap after a full GC (jcmd GC.heap_info) is exact for "

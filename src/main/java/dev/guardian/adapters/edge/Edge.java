@@ -1,7 +1,9 @@
 package dev.guardian.adapters.edge;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -11,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import dev.guardian.adapters.health.HealthData;
 import dev.guardian.config.Problems;
+import dev.guardian.config.Setting;
 import dev.guardian.engine.Engine;
 import dev.guardian.engine.EngineListener;
 import dev.guardian.engine.State;
@@ -33,6 +36,7 @@ public class Edge implements EngineListener {
     private static final Logger LOG = Logger.getLogger(Edge.class);
     /** Binding the port is quick; a start that takes longer than this is a failure worth stopping for. */
     private static final long START_SECONDS = 10;
+    private static final long CLOSE_SECONDS = 2;
 
     @Inject
     Engine engine;
@@ -54,21 +58,24 @@ public class Edge implements EngineListener {
                 Runtime.getRuntime().availableProcessors())).setWorkerPoolSize(1).setInternalBlockingPoolSize(1)
                 .setPreferNativeTransport(true));
         EdgeProxy starting = new EdgeProxy(vertx, settings, this::refusal, meters);
-        try {
-            starting.start().toCompletionStage().toCompletableFuture().get(START_SECONDS, TimeUnit.SECONDS);
-        } catch (Exception e) {
+        String failure = await(starting.start(), Duration.ofSeconds(START_SECONDS));
+        if (failure != null) {
             vertx.close();
-            Throwable cause = e.getCause() == null ? e : e.getCause();
             String property = EdgeConfig.P + ".port";
             throw new ConfigurationException("Guardian refuses to start: the edge cannot listen on " + settings.host()
-                    + ":" + settings.port() + " (" + property + ", " + Problems.envName(property) + "): "
-                    + cause.getMessage());
+                    + ":" + settings.port() + " (" + property + ", " + Problems.envName(property) + "): " + failure);
         }
         proxy = starting;
         readiness.register("edge", () -> Uni.createFrom().item(HealthData.entry("edge", !draining(),
                 starting.health())));
         LOG.infof("edge mode: listening on %s:%d, passing traffic to %s:%d once READY", settings.host(),
                 starting.port(), settings.backendHost(), settings.backendPort());
+        if (settings.maxLifetime() != null) {
+            Duration last = settings.maxLifetime().minus(settings.rotationMargin());
+            LOG.infof("edge rotation: each WebSocket closes with %d between %s and %s of its life, before the "
+                    + "balancer's %s lifetime cap", settings.rotationCode(), Setting.human(last.minus(
+                            settings.rotationWindow())), Setting.human(last), Setting.human(settings.maxLifetime()));
+        }
     }
 
     private boolean draining() {
@@ -114,13 +121,27 @@ public class Edge implements EngineListener {
             pending = drained;
         }
         Duration longest = settings.drainWindow().plus(EdgeLimits.DRAIN_GRACE).plusSeconds(1);
-        try {
-            pending.toCompletionStage().toCompletableFuture().get(longest.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            LOG.warnf("edge drain did not end within %dms: closing what is left", longest.toMillis());
+        String failure = await(pending, longest);
+        if (failure != null) {
+            LOG.warnf("edge drain did not end: %s; closing what is left", failure);
         }
-        proxy.close();
-        vertx.close();
-        LOG.info("edge closed");
+        // Closing the edge's Vert.x undeploys every loop: listeners and whatever connection is left.
+        failure = await(vertx.close(), Duration.ofSeconds(CLOSE_SECONDS));
+        LOG.infof("edge closed%s", failure == null ? "" : " (" + failure + ")");
+    }
+
+    /** Waits for {@code f} at most {@code atMost}: null when it succeeded, else what went wrong. */
+    private static String await(Future<Void> f, Duration atMost) {
+        try {
+            f.toCompletionStage().toCompletableFuture().get(atMost.toMillis(), TimeUnit.MILLISECONDS);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } catch (TimeoutException e) {
+            return "not done within " + atMost.toMillis() + "ms";
+        } catch (ExecutionException e) {
+            return String.valueOf(e.getCause().getMessage());
+        }
     }
 }
