@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.guardian.adapters.edge.EdgeConfig;
 import dev.guardian.balancer.LoadBalancerConfig;
 import dev.guardian.checks.CheckProvider;
 import dev.guardian.config.ConfigPrefix;
@@ -23,11 +24,12 @@ public final class Settings {
     private Settings() {
     }
 
-    /** Every documented property: Guardian's own, the balancer's and every check kind's. */
+    /** Every documented property: Guardian's own, the balancer's, the edge's and every check kind's. */
     public static List<PropertyDoc> documented() {
         List<PropertyDoc> docs = new ArrayList<>(GuardianConfig.DOCS);
         docs.addAll(GuardianConfig.PLATFORM);
         docs.addAll(LoadBalancerConfig.DOCS);
+        docs.addAll(EdgeConfig.DOCS);
         for (CheckProvider p : InMemoryGuardian.providers(InMemoryGuardian.config(Map.of()))) {
             docs.addAll(p.properties());
         }

@@ -24,6 +24,21 @@ record Breakage(String name, Predicate<Document> target, Consumer<ObjectNode> ch
         return new Breakage(name, null, change, expected);
     }
 
+    /** The same defect, put into the sidecar variant of its target (whose Guardian is not in edge mode). */
+    Breakage inSidecarMode() {
+        return new Breakage(name, target.and(edge().negate()), change, expected);
+    }
+
+    /** The same defect, put into the edge variant of its target: the rules must hold there as strictly. */
+    Breakage inEdgeMode() {
+        return new Breakage(name + " (edge mode)", target.and(edge()), change, expected);
+    }
+
+    /** Documents whose Guardian runs in edge mode (GUARDIAN_EDGE_ENABLED=true). */
+    static Predicate<Document> edge() {
+        return EdgeRules::isEdge;
+    }
+
     boolean onDashboard() {
         return target == null;
     }

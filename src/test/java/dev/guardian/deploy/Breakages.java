@@ -10,10 +10,15 @@ import static dev.guardian.deploy.Breakage.podSpec;
 import static dev.guardian.deploy.Breakage.removeEnv;
 import static dev.guardian.deploy.Breakage.setEnv;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.guardian.deploy.DeployDocuments.Document;
 
 /** The defects that the project's own rules (beyond the schemas) must catch, one per rule worth trusting. */
 final class Breakages {
@@ -21,7 +26,7 @@ final class Breakages {
     }
 
     static List<Breakage> kubernetes() {
-        return List.of(
+        List<Breakage> all = new ArrayList<>(inBothModes(List.of(
                 of("Guardian's startup probe on /q/health/started", kind("Deployment"),
                         d -> ((ObjectNode) container(d, "guardian").at("/startupProbe/httpGet"))
                                 .put("path", "/q/health/started"),
@@ -65,7 +70,8 @@ final class Breakages {
                 }, "must be a plain container, not a native sidecar"),
                 of("a grace period shorter than Guardian's exit", kind("Deployment"),
                         d -> podSpec(d).put("terminationGracePeriodSeconds", 3),
-                        "terminationGracePeriodSeconds 3 is shorter"),
+                        "terminationGracePeriodSeconds 3 is shorter"))));
+        all.addAll(List.of(
                 of("a PodMonitor without the release label", kind("PodMonitor"),
                         d -> ((ObjectNode) d.path("metadata")).remove("labels"), "metadata.labels.release is missing"),
                 of("a PodMonitor scraping the probe port", kind("PodMonitor"),
@@ -80,11 +86,12 @@ final class Breakages {
                 of("a Service whose targetPort names no port", d -> d.kind().equals("Service")
                         && d.node().path("apiVersion").asText().equals("v1"),
                         d -> ((ObjectNode) d.at("/spec/ports/0")).put("targetPort", "htp"),
-                        "targetPort htp names no container port"));
+                        "targetPort htp names no container port")));
+        return all;
     }
 
     static List<Breakage> cloudRun() {
-        return List.of(
+        List<Breakage> all = new ArrayList<>(inBothModes(List.of(
                 of("a depended-on container without a startup probe", Breakage.cloudRun(),
                         d -> container(d, "chat").remove("startupProbe"), "container chat needs a startupProbe"),
                 of("a startup window over 240 s", Breakage.cloudRun(),
@@ -119,9 +126,6 @@ final class Breakages {
                     String value = annotations(d).remove(CloudRunRules.CPU_THROTTLING).asText();
                     ((ObjectNode) d.path("metadata")).putObject("annotations").put(CloudRunRules.CPU_THROTTLING, value);
                 }, "is a revision setting"),
-                of("Guardian with a port of its own", Breakage.cloudRun(),
-                        d -> container(d, "guardian").putArray("ports").addObject().put("containerPort", 8090),
-                        "must have exactly one ingress container"),
                 of("Guardian's startup probe without its port", Breakage.cloudRun(),
                         d -> ((ObjectNode) container(d, "guardian").at("/startupProbe/httpGet")).remove("port"),
                         "must name Guardian's port 8090 explicitly"),
@@ -137,7 +141,80 @@ final class Breakages {
                         "add up to 1.5"),
                 of("a lifetime cap that is not the request timeout", Breakage.cloudRun(),
                         d -> podSpec(d).put("timeoutSeconds", 300),
-                        "must equal the request timeout spec.template.spec.timeoutSeconds (300 s)"));
+                        "must equal the request timeout spec.template.spec.timeoutSeconds (300 s)"))));
+        // A sidecar with a port: two ingress containers, and Guardian's probe port where the backend should be.
+        all.add(of("Guardian with a port of its own", Breakage.cloudRun(),
+                d -> container(d, "guardian").putArray("ports").addObject().put("containerPort", 8090),
+                "must have exactly one ingress container").inSidecarMode());
+        return all;
+    }
+
+    /** Each shared rule broken in the sidecar variant and again in the edge variant of its manifest. */
+    private static List<Breakage> inBothModes(List<Breakage> breakages) {
+        return breakages.stream().flatMap(b -> Stream.of(b.inSidecarMode(), b.inEdgeMode())).toList();
+    }
+
+    /** The edge rules ({@link EdgeRules}, and what CloudRunRules says of an ingress Guardian), one defect each. */
+    static List<Breakage> edge() {
+        Predicate<Document> run = Breakage.cloudRun().and(Breakage.edge());
+        Predicate<Document> deployment = kind("Deployment").and(Breakage.edge());
+        return List.of(
+                of("Guardian as the ingress without edge mode", run,
+                        d -> setEnv(container(d, "guardian"), EdgeRules.ENABLED, "false"),
+                        "make Guardian the ingress container, but GUARDIAN_EDGE_ENABLED is not \"true\""),
+                of("the backend as the ingress in edge mode", run, d -> {
+                    ObjectNode guardian = container(d, "guardian");
+                    container(d, "chat").set("ports", guardian.remove("ports"));
+                }, "Guardian must be the one ingress container (the only one with ports)"),
+                of("two ingress containers in edge mode", run,
+                        d -> container(d, "chat").putArray("ports").addObject().put("containerPort", 8081),
+                        "must have exactly one ingress container"),
+                of("an edge port that is not the ingress port", run,
+                        d -> setEnv(container(d, "guardian"), EdgeRules.EDGE_PORT, "8085"),
+                        "is not the ingress port 8080, where Cloud Run sends traffic"),
+                of("an edge backend off loopback", run,
+                        d -> setEnv(container(d, "guardian"), EdgeRules.BACKEND_URL, "http://10.0.0.7:8081"),
+                        "must be on loopback (127.0.0.1)"),
+                of("an edge backend on a port nothing listens on", run,
+                        d -> setEnv(container(d, "guardian"), EdgeRules.BACKEND_URL, "http://127.0.0.1:8082"),
+                        "8082 is no port a backend container listens on"),
+                of("an edge backend on a port nothing listens on (Kubernetes)", deployment,
+                        d -> setEnv(container(d, "guardian"), EdgeRules.BACKEND_URL, "http://127.0.0.1:8082"),
+                        "8082 is no port a backend container listens on"),
+                of("an edge that sends traffic to itself", run,
+                        d -> setEnv(container(d, "guardian"), EdgeRules.BACKEND_URL, "http://127.0.0.1:8080"),
+                        "is the edge's own port 8080"),
+                of("an edge without its backend", deployment,
+                        d -> removeEnv(container(d, "guardian"), EdgeRules.BACKEND_URL),
+                        "GUARDIAN_EDGE_BACKEND_URL is missing"),
+                of("the gate through the edge", run,
+                        d -> setEnv(container(d, "guardian"), EdgeRules.GATE_URL, "ws://127.0.0.1:8080/ws"),
+                        "targets the edge's port 8080"),
+                of("the gate through the edge (Kubernetes)", deployment,
+                        d -> setEnv(container(d, "guardian"), EdgeRules.GATE_URL, "ws://localhost:8080/ws"),
+                        "so Guardian would wait for itself"),
+                of("Guardian's startup probe on the edge port", run,
+                        d -> ((ObjectNode) container(d, "guardian").at("/startupProbe/httpGet")).put("port", 8080),
+                        "must name Guardian's port 8090 explicitly"),
+                of("Guardian not depending on the backend", run,
+                        d -> annotations(d).put(CloudRunRules.DEPENDENCIES, "{\"guardian\":[]}"),
+                        "must make guardian depend on chat, the container behind GUARDIAN_EDGE_BACKEND_URL"),
+                of("a drain past Cloud Run's SIGKILL", run,
+                        d -> setEnv(container(d, "guardian"), EdgeRules.DRAIN_WINDOW, "7s"),
+                        "(7 s) + 2500 ms for the last close handshakes = 9500 ms must be at most 9 s"),
+                of("a Service that bypasses the edge", deployment, d -> {
+                    ((ObjectNode) container(d, "guardian").at("/ports/0")).put("name", "edge");
+                    ((ObjectNode) container(d, "chat").at("/ports/0")).put("name", "http");
+                }, "targetPort http reaches container chat port 8081"),
+                of("an edge port no Service can name", deployment,
+                        d -> setEnv(container(d, "guardian"), EdgeRules.EDGE_PORT, "8085"),
+                        "(8085) is none of Guardian's container ports"),
+                of("a grace period that cuts the edge's drain", deployment,
+                        d -> podSpec(d).put("terminationGracePeriodSeconds", 9),
+                        "9 must exceed the edge's drain"),
+                of("a backend that stops with the edge", deployment,
+                        d -> container(d, "chat").remove("lifecycle"),
+                        "container chat lifecycle.preStop.sleep.seconds must be at least 8"));
     }
 
     static List<Breakage> observability() {

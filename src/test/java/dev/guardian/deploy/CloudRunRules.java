@@ -185,11 +185,16 @@ final class CloudRunRules {
     }
 
     /**
-     * Guardian as a sidecar (no ports; the backend is the ingress). Guardian as the ingress container ("edge
-     * mode") is left possible: the one-ingress rule covers its ports, and its probe may use its own port.
+     * Guardian as a sidecar (no ports; the backend is the ingress) or, with GUARDIAN_EDGE_ENABLED=true, as the
+     * ingress container in front of the backend ({@link EdgeRules}). Either way its startup probe, the gate, names
+     * Guardian's probe port: a sidecar has no $PORT, and the ingress port of an edge is the traffic path to the
+     * backend, not Guardian's probes.
      */
     private void guardian(JsonNode guardian, JsonNode spec) {
-        boolean ingress = !guardian.path("ports").isEmpty();
+        if (!guardian.path("ports").isEmpty() && !EdgeRules.enabled(guardian)) {
+            problem("container guardian ports", "make Guardian the ingress container, but " + EdgeRules.ENABLED
+                    + " is not \"true\": clients would reach Guardian's probes, not the backend");
+        }
         JsonNode startup = guardian.path("startupProbe");
         JsonNode http = startup.path("httpGet");
         if (!http.path("path").asText().equals("/q/health/started")) {
@@ -198,11 +203,10 @@ final class CloudRunRules {
         }
         int port = Integer.parseInt(Manifest.env(guardian, "GUARDIAN_PORT")
                 .orElse(String.valueOf(KubernetesRules.PROBE_PORT)));
-        boolean ownPort = ingress && (http.path("port").isMissingNode()
-                || http.path("port").asInt() == guardian.at("/ports/0/containerPort").asInt());
-        if (http.path("port").asInt(-1) != port && !ownPort) {
+        if (http.path("port").asInt(-1) != port) {
             problem("container guardian startupProbe.httpGet.port", "must name Guardian's port " + port
-                    + " explicitly (a sidecar has no $PORT), is " + http.path("port"));
+                    + " explicitly (GUARDIAN_PORT): a sidecar has no $PORT, and an edge's ingress port leads to the "
+                    + "backend; is " + http.path("port"));
         }
         Duration budget = Manifest.envDuration(guardian, "GUARDIAN_STARTUP_BUDGET", "20s");
         int window = Manifest.windowSeconds(startup);

@@ -24,8 +24,8 @@ import dev.guardian.deploy.DeployDocuments.Document;
 /**
  * Every YAML document under deploy/ against the real published schemas, strictly (an unknown field is an error,
  * as the API server and {@code kubeconform -strict} treat it), then the platform rules no schema carries
- * (Pod Security restricted, the probe layouts, Cloud Run's sidecar and startup-window rules, the alerts and the
- * dashboard). Broken copies made here show that each layer can fail and names what is wrong.
+ * (Pod Security restricted, the probe layouts, Cloud Run's sidecar and startup-window rules, edge mode's rules on
+ * both platforms, the alerts and the dashboard). Broken copies made here show that each layer can fail and names what is wrong.
  */
 class ManifestSchemaTest {
     private static StrictSchemas schemas;
@@ -65,6 +65,19 @@ class ManifestSchemaTest {
         assertEquals(List.of(), CloudRunRules.check(docs));
     }
 
+    /**
+     * Edge mode on both platforms: each has an edge variant (a rule that never applies proves nothing), and each
+     * follows the edge rules besides its platform's.
+     */
+    @Test
+    void edgeManifestsPutGuardianInFrontOfTheBackendOnEachPlatform() {
+        Set<String> platforms = new TreeSet<>();
+        EdgeRules.edgeDocuments(docs).forEach(d -> platforms.add(SchemaBreakages.kindOf(d)));
+        assertEquals(Set.of("apps/v1 Deployment", "serving.knative.dev/v1 Service"), platforms,
+                "documents with Guardian in edge mode");
+        assertEquals(List.of(), EdgeRules.check(docs));
+    }
+
     @Test
     void alertsAndDashboardSayWhatHappenedAndWhereToLook() {
         assertEquals(List.of(), ObservabilityRules.check(docs, dashboard));
@@ -97,6 +110,7 @@ class ManifestSchemaTest {
     Stream<DynamicTest> brokenCopiesBreakThePlatformRules() {
         List<Breakage> all = new ArrayList<>(Breakages.kubernetes());
         all.addAll(Breakages.cloudRun());
+        all.addAll(Breakages.edge());
         all.addAll(Breakages.observability());
         return all.stream().map(breakage -> DynamicTest.dynamicTest(breakage.name(), () -> {
             DeployDocuments broken = docs;
@@ -114,6 +128,7 @@ class ManifestSchemaTest {
             }
             List<String> problems = new ArrayList<>(KubernetesRules.check(broken));
             problems.addAll(CloudRunRules.check(broken));
+            problems.addAll(EdgeRules.check(broken));
             problems.addAll(ObservabilityRules.check(broken, brokenDashboard));
             assertTrue(problems.stream().anyMatch(p -> p.contains(breakage.expected())),
                     breakage + ": expected a problem saying \"" + breakage.expected() + "\", got " + problems);

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.core.ConditionTimeoutException;
@@ -26,6 +32,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -55,7 +62,9 @@ import dev.guardian.testing.Requirements;
  * ConfigMap's files read-only); the memory limit as a cgroup v1 limit; the probes, sent as the kubelet sends them
  * (fresh connection, the manifest's path, port and timeout) to the container's own address in a network namespace
  * of its own; SIGTERM, then SIGKILL after the platform's grace (Cloud Run: 10 s; Kubernetes: the pod's
- * terminationGracePeriodSeconds). Applied from the image: for the jar, the JVM options that {@code Dockerfile.jvm}
+ * terminationGracePeriodSeconds). In edge mode also: Cloud Run's {@code $PORT} in the ingress container, the edge's
+ * backend URL pointed at the test's backend like the gate's, a chat round trip through the edge on the container's
+ * address once READY, and that client closed with 1001 after SIGTERM before Guardian exits. Applied from the image: for the jar, the JVM options that {@code Dockerfile.jvm}
  * gives run-java.sh (GC_CONTAINER_OPTIONS, JAVA_OPTS_APPEND); for a native executable ({@code -Dguardian.binary}),
  * no argument, as {@code Dockerfile.native}'s ENTRYPOINT. A drift in a manifest or a Dockerfile changes the run;
  * {@link #theSuiteCatchesAManifestWithoutItsWritableTmp()} shows one caught.
@@ -73,7 +82,7 @@ class ContainerContractIT {
     private static final String PG_PASSWORD = "Contract-Pg-Secret-7c1e";
     private static final String JWT_SECRET = "contract-jwt-secret-0123456789abcdef-5d2a";
     private static final Set<String> DEPENDENCY_URLS = Set.of("GUARDIAN_POSTGRES_URL", "GUARDIAN_REDIS_URL",
-            "GUARDIAN_AUTH_URL", "GUARDIAN_BACKEND_URL");
+            "GUARDIAN_AUTH_URL", "GUARDIAN_BACKEND_URL", "GUARDIAN_EDGE_BACKEND_URL");
     /** Guardian's management interface when GUARDIAN_MANAGEMENT_PORT / _HOST are not set. */
     private static final int DEFAULT_MANAGEMENT_PORT = 9000;
     private static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
@@ -109,7 +118,8 @@ class ContainerContractIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = { "deploy/kubernetes/deployment.yaml", "deploy/cloud-run/service.yaml" })
+    @ValueSource(strings = { "deploy/kubernetes/deployment.yaml", "deploy/cloud-run/service.yaml",
+            "deploy/kubernetes/deployment-edge.yaml", "deploy/cloud-run/service-edge.yaml" })
     void startsServesDrainsAndExitsAsTheManifestSays(String manifest) throws Exception {
         System.out.println("container contract, " + manifest + ": " + contract(PodManifest.read(Path.of(manifest))));
     }
@@ -142,7 +152,7 @@ class ContainerContractIT {
                 Relay be = new Relay(box.network().hostAddress(), backend.port())) {
             Map<String, String> env = environment(m, Map.of("GUARDIAN_POSTGRES_URL", pg.address(),
                     "GUARDIAN_REDIS_URL", rd.address(), "GUARDIAN_AUTH_URL", au.address(), "GUARDIAN_BACKEND_URL",
-                    be.address()));
+                    be.address(), "GUARDIAN_EDGE_BACKEND_URL", be.address()));
             String address = box.network().address();
             PodManifest.Probe startup = m.probe("startupProbe").orElseGet(() -> m.probes().get(0));
             long closesBefore = backend.closes(1001);
@@ -168,8 +178,16 @@ class ContainerContractIT {
                     assertTrue(authorization != null && authorization.startsWith("Bearer ey"),
                             "the manifest's JWT mode reached the backend: " + authorization);
                 }
+                EdgeClient chat = null;
+                if ("true".equals(env.get("GUARDIAN_EDGE_ENABLED"))) {
+                    int edgePort = Integer.parseInt(env.getOrDefault("GUARDIAN_EDGE_PORT",
+                            env.getOrDefault("PORT", "8080")));
+                    chat = EdgeClient.open(address, edgePort);
+                    chat.roundTrip("contract");
+                    report.add("edge on " + address + ":" + edgePort + ": a chat round trip passed to the backend");
+                }
 
-                report.add(drains(g, m, address, startup.port(), closesBefore));
+                report.add(drains(g, m, address, startup.port(), closesBefore, chat));
                 box.memory().ifPresent(cg -> {
                     assertEquals(0, Math.max(0, cg.oomKills()), "OOM kills in " + cg);
                     report.add(String.format("memory: at most %.1f MiB charged of the %d MiB limit (cgroup %s)",
@@ -213,6 +231,8 @@ class ContainerContractIT {
             }
             env.put(v.name(), value);
         }
+        // Cloud Run sets $PORT in the ingress container: here Guardian in edge mode, whose edge listens there.
+        m.platformPort().ifPresent(port -> env.put("PORT", port.toString()));
         return env;
     }
 
@@ -346,10 +366,11 @@ class ContainerContractIT {
 
     /**
      * SIGTERM as the platform sends it: readiness answers 503 with DRAINING promptly (within 1 s), the process exits
-     * 0 before the platform's SIGKILL, and the backend sees the heartbeat's connection closed with 1001.
+     * 0 before the platform's SIGKILL, and the backend sees the heartbeat's connection closed with 1001. In edge
+     * mode the chat client that is still open through the edge is closed with 1001 before Guardian exits.
      */
-    private static String drains(GuardianProcess g, PodManifest m, String address, int port, long closesBefore)
-            throws Exception {
+    private static String drains(GuardianProcess g, PodManifest m, String address, int port, long closesBefore,
+            EdgeClient chat) throws Exception {
         long term = System.nanoTime();
         g.sigterm();
         long draining = awaitState(g, address, port, "/q/health/ready", "DRAINING", Duration.ofSeconds(1), term);
@@ -364,8 +385,74 @@ class ContainerContractIT {
         assertEquals(0, g.awaitExit(Duration.ofSeconds(1)), "exit code after SIGTERM:\n" + tail(g.output(), 40));
         await("the backend saw 1001").atMost(Duration.ofSeconds(5))
                 .until(() -> backend.closes(1001) > closesBefore);
+        String edge = "";
+        if (chat != null) {
+            int code = chat.closed.get(1, TimeUnit.SECONDS);
+            long closed = (chat.closedNanos - term) / 1_000_000;
+            assertEquals(1001, code, "the edge's client close code after SIGTERM");
+            assertTrue(closed <= exited, "the client closed after " + closed + " ms, Guardian exited after " + exited);
+            edge = ", the chat client through the edge closed with 1001 after " + closed + " ms";
+        }
         return "SIGTERM: DRAINING (503) after " + draining + " ms, exit 0 after " + exited + " ms (SIGKILL at "
-                + grace + " s), heartbeat closed with 1001";
+                + grace + " s), heartbeat closed with 1001" + edge;
+    }
+
+    /** A chat client through Guardian's edge: the JDK's WebSocket client, with the backend's subprotocol. */
+    private static final class EdgeClient implements WebSocket.Listener {
+        final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        volatile long closedNanos;
+        private final StringBuilder partial = new StringBuilder();
+        private WebSocket ws;
+
+        static EdgeClient open(String host, int port) throws Exception {
+            EdgeClient c = new EdgeClient();
+            c.ws = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("chat.v1")
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .buildAsync(URI.create("ws://" + host + ":" + port + "/ws"), c).get(10, TimeUnit.SECONDS);
+            return c;
+        }
+
+        /** One chat message out, the five agent events back in order, each for this session. */
+        void roundTrip(String session) throws Exception {
+            ws.sendText("{\"type\":\"chat\",\"session\":\"" + session + "\"}", true).get(5, TimeUnit.SECONDS);
+            ObjectMapper json = new ObjectMapper();
+            for (String event : ChatBackend.AGENT_EVENTS) {
+                String text = messages.poll(5, TimeUnit.SECONDS);
+                assertTrue(text != null, "no " + event + " through the edge within 5 s");
+                JsonNode message = json.readTree(text);
+                assertEquals(event, message.path("type").asText(), text);
+                assertEquals(session, message.path("session").asText(), text);
+            }
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                messages.add(partial.toString());
+                partial.setLength(0);
+            }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closedNanos = System.nanoTime();
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closedNanos = System.nanoTime();
+            closed.completeExceptionally(error);
+        }
     }
 
     /** A copy of the Kubernetes manifest whose Guardian has no /tmp: the volumeMount and the volume removed. */

@@ -79,7 +79,8 @@ class ManifestsIT extends WithChatBackend {
         assertTrue(known.contains("GUARDIAN_POSTGRES_URL") && known.contains("GUARDIAN_HEARTBEAT_INTERVAL")
                 && known.contains("GUARDIAN_BACKEND_AUTH_JWT_SECRET") && known.contains("GUARDIAN_PORT"), known.toString());
         List<JsonNode> containers = guardianContainers();
-        assertEquals(2, containers.size(), "Guardian in the Cloud Run service and the Kubernetes deployment");
+        assertEquals(4, containers.size(), "Guardian in the Cloud Run services and the Kubernetes deployments "
+                + "(sidecar and edge mode each)");
         for (JsonNode container : containers) {
             for (JsonNode env : container.path("env")) {
                 String name = env.path("name").asText();
@@ -99,8 +100,12 @@ class ManifestsIT extends WithChatBackend {
     void probesUseGuardiansPortAndPaths() throws IOException {
         for (GuardianContainer guardian : guardians()) {
             JsonNode container = guardian.container();
+            int edgePort = edgePort(container);
             String portName = null;
             for (JsonNode port : container.path("ports")) {
+                if (port.path("containerPort").asInt() == edgePort) {
+                    continue; // the edge's: where clients connect, never a probe's
+                }
                 if (port.path("name").asText().equals("management")) {
                     assertEquals(9000, port.path("containerPort").asInt(), "the management port");
                 } else {
@@ -136,6 +141,21 @@ class ManifestsIT extends WithChatBackend {
                 }
             }
         }
+    }
+
+    /** The edge's port in edge mode (GUARDIAN_EDGE_PORT, else $PORT: 8080 on both platforms here); -1 otherwise. */
+    private static int edgePort(JsonNode guardian) {
+        String enabled = null;
+        String port = "8080";
+        for (JsonNode env : guardian.path("env")) {
+            switch (env.path("name").asText()) {
+                case "GUARDIAN_EDGE_ENABLED" -> enabled = env.path("value").asText();
+                case "GUARDIAN_EDGE_PORT" -> port = env.path("value").asText();
+                default -> {
+                }
+            }
+        }
+        return "true".equals(enabled) ? Integer.parseInt(port) : -1;
     }
 
     @Test

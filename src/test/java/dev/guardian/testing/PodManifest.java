@@ -234,6 +234,17 @@ public final class PodManifest {
         return Optional.empty();
     }
 
+    /**
+     * The {@code $PORT} the platform sets in Guardian's container: Cloud Run sets it in the ingress container (the
+     * one with ports, Guardian in edge mode) to its containerPort; Kubernetes sets none.
+     */
+    public Optional<Integer> platformPort() {
+        if (platform != Platform.CLOUD_RUN || container.path("ports").isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(container.at("/ports/0/containerPort").asInt());
+    }
+
     /** {@code startupProbe}, {@code readinessProbe} or {@code livenessProbe}, with the platform's defaults. */
     public Optional<Probe> probe(String kind) {
         JsonNode p = container.path(kind);
