@@ -17,8 +17,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * A real browser (Debian's chromium, headless) on the chat test page, at component level: behind nginx with a 3 s
  * read timeout, the edge's pings keep a silent browser connected (browsers answer pings, they cannot send them);
- * rotation closes it with the configured code and the page reconnects. The process-level version with Guardian's
- * real state and nginx's default 60 s comes with the wiring.
+ * rotation closes it with the configured code and the page reconnects. The process-level version, with Guardian's
+ * real state and nginx's default 60 s, is {@link EdgeBrowserProcessIT}.
  */
 class EdgeBrowserIT {
 

@@ -46,7 +46,9 @@ public final class Nginx extends ChildServer {
 
     private String config(int upstreamPort, Duration readTimeout, int workers) {
         String d = dir.toString();
-        String timeout = Math.max(1, readTimeout.toMillis()) + "ms";
+        long millis = Math.max(1, readTimeout.toMillis());
+        // Whole seconds as an operator writes them ("60s"), so the generated file reads like a real one.
+        String timeout = millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
         return String.join("\n",
                 Exec.root() ? "user root root;" : "",
                 "daemon off;",
