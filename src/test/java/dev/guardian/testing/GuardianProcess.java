@@ -211,14 +211,18 @@ public final class GuardianProcess implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** Waits until Guardian answers HTTP at all. */
+    /**
+     * Waits until Guardian answers HTTP at all: on the public port, and on the management interface when the test
+     * chose its port (Quarkus opens the two one after the other).
+     */
     public GuardianProcess awaitListening() {
         await("Guardian listening on " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                 .ignoreException(UncheckedIOException.class).until(() -> {
                     if (!process.isAlive()) {
                         throw new AssertionError("Guardian exited with " + process.exitValue() + ":\n" + output);
                     }
-                    return get("/q/health/live").code() > 0;
+                    return get("/q/health/live").code() > 0
+                            && (onlyEnvironment != null || management("/q/health/live").code() > 0);
                 });
         return this;
     }
