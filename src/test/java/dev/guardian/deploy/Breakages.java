@@ -246,6 +246,55 @@ final class Breakages {
                 ofDashboard("a panel that ignores the variables", d -> {
                     ObjectNode target = (ObjectNode) d.at("/panels/7/targets/0");
                     target.put("expr", "max by (pod) (guardian_startup_duration_seconds)");
-                }, "does not filter by $namespace and $pod"));
+                }, "does not filter by $namespace and $pod"),
+                ofDashboard("connection lifetime read from its maximum",
+                        d -> firstTarget(d, "Connection lifetime").put("expr", "max by (pod) "
+                                + "(guardian_edge_connection_duration_seconds_max{namespace=~\"$namespace\", pod=~\"$pod\"})"),
+                        "must compute connection lifetime quantiles from the histogram"),
+                ofDashboard("a dashboard without the connection lifetime", d -> {
+                    ArrayNode panels = (ArrayNode) d.path("panels");
+                    panels.remove(indexOf(panels, "Connection lifetime"));
+                }, "needs a connection lifetime panel (quantiles from guardian_edge_connection_duration_seconds_bucket)"),
+                ofDashboard("an edge metric no panel shows", d -> {
+                    ArrayNode panels = (ArrayNode) d.path("panels");
+                    panels.remove(indexOf(panels, "Payload bytes per second by direction"));
+                }, "lists guardian_edge_bytes_total, but no dashboard panel or alert uses it"),
+                ofDashboard("a panel filtering on a label the metric does not have",
+                        d -> firstTarget(d, "Messages per second by direction").put("expr", "sum (rate("
+                                + "guardian_edge_messages_total{dir=\"to_client\", namespace=~\"$namespace\", "
+                                + "pod=~\"$pod\"}[$__rate_interval]))"),
+                        "label dir is not one the README lists for guardian_edge_messages_total"),
+                of("an alert on a misspelled metric", kind("PrometheusRule"), d -> {
+                    ObjectNode rule = firstRule(d, "GuardianEdgeMissedPongs");
+                    rule.put("expr", rule.path("expr").asText().replace("guardian_edge_closes_total",
+                            "guardian_edge_close_total"));
+                }, "uses guardian_edge_close_total, which is not in the README's Metrics table"),
+                of("an alert on a reason the edge never gives", kind("Rules"), d -> {
+                    ObjectNode rule = firstRule(d, "GuardianEdgeAtCapacity");
+                    rule.put("expr", rule.path("expr").asText().replace("reason=\"capacity\"",
+                            "reason=\"at_capacity\""));
+                }, "reason=\"at_capacity\" is not a value the README lists for guardian_edge_upgrades_refused_total"),
+                of("an alert without a unit test", kind("PrometheusRule"),
+                        d -> ((ArrayNode) d.at("/spec/groups/0/rules"))
+                                .add(firstRule(d, "GuardianNotReady").deepCopy().put("alert", "GuardianNotReadyLong")),
+                        "alert GuardianNotReadyLong has no unit test in"),
+                of("an edge alert shown silent in sidecar mode only before it could fire", kind("PrometheusRule"),
+                        d -> firstRule(d, "GuardianEdgeBackendUnreachable").put("for", "1h"),
+                        "GuardianEdgeBackendUnreachable has no unit test in " + AlertTests.UNIT_TESTS
+                                + " showing it silent in sidecar mode"));
+    }
+
+    private static int indexOf(ArrayNode panels, String title) {
+        for (int i = 0; i < panels.size(); i++) {
+            if (title.equals(panels.get(i).path("title").asText())) {
+                return i;
+            }
+        }
+        throw new AssertionError("no dashboard panel \"" + title + "\"");
+    }
+
+    private static ObjectNode firstTarget(ObjectNode dashboard, String title) {
+        return (ObjectNode) dashboard.path("panels").get(indexOf((ArrayNode) dashboard.path("panels"), title))
+                .at("/targets/0");
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,8 +21,10 @@ import dev.guardian.engine.State;
 /**
  * The alert rules and the dashboard beyond their schemas: every alert says how bad it is, what happened and where
  * the runbook is; the Prometheus Operator and GKE Managed Prometheus copies of the rules are the same; the
- * STARTING alert waits longer than the Kubernetes startup budget; the dashboard filters by namespace and pod, and
- * its state panel names every state Guardian has.
+ * STARTING alert waits longer than the Kubernetes startup budget; the dashboard filters by namespace and pod, reads
+ * quantiles from the histograms, and its state panel names every state Guardian has; every metric the kit names is
+ * in the README's Metrics table and every edge metric there is seen ({@link MetricReferences}); every alert has its
+ * unit tests ({@link AlertTests}).
  */
 final class ObservabilityRules {
     static final Path DASHBOARD = DeployDocuments.DEPLOY.resolve("observability/grafana-dashboard.json");
@@ -29,6 +32,9 @@ final class ObservabilityRules {
     static final String STARTING_ALERT = "GuardianStartingTooLong";
     private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
     private static final Pattern CODE_TERM = Pattern.compile("state=\"([A-Z_]+)\"[^)]*\\)\\s*\\*\\s*(\\d+)");
+    /** Histograms the dashboard shows, and what their quantiles are called: read only through histogram_quantile. */
+    private static final Map<String, String> HISTOGRAMS = Map.of("guardian_heartbeat_rtt_seconds", "RTT",
+            "guardian_edge_connection_duration_seconds", "connection lifetime");
 
     private final List<String> problems = new ArrayList<>();
 
@@ -40,7 +46,33 @@ final class ObservabilityRules {
         rules.sameGroups(ruleDocs);
         rules.startingOutlastsBudget(docs, ruleDocs);
         rules.dashboard(dashboard);
+        rules.problems.addAll(MetricReferences.check(MetricsTable.readme(), queries(ruleDocs, dashboard)));
+        rules.problems.addAll(AlertTests.check(ruleDocs, AlertTests.read()));
         return rules.problems;
+    }
+
+    /** Every PromQL query of the kit: the alerts' expressions, the panels' targets and the variables' queries. */
+    private static List<MetricReferences.Query> queries(List<Document> ruleDocs, JsonNode dashboard) {
+        List<MetricReferences.Query> queries = new ArrayList<>();
+        for (Document doc : ruleDocs) {
+            for (JsonNode group : doc.node().path("spec").path("groups")) {
+                for (JsonNode rule : group.path("rules")) {
+                    queries.add(new MetricReferences.Query(doc + ": alert " + rule.path("alert").asText(),
+                            rule.path("expr").asText()));
+                }
+            }
+        }
+        for (JsonNode variable : dashboard.path("templating").path("list")) {
+            queries.add(new MetricReferences.Query(DASHBOARD + ": variable " + variable.path("name").asText(),
+                    variable.path("definition").asText()));
+        }
+        for (JsonNode panel : dashboard.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                queries.add(new MetricReferences.Query(DASHBOARD + ": panel \"" + panel.path("title").asText() + "\"",
+                        target.path("expr").asText()));
+            }
+        }
+        return queries;
     }
 
     static JsonNode readDashboard() throws IOException {
@@ -114,7 +146,7 @@ final class ObservabilityRules {
             }
         }
         boolean statePanel = false;
-        boolean rttPanel = false;
+        Set<String> histogramsShown = new HashSet<>();
         for (JsonNode panel : dashboard.path("panels")) {
             String title = panel.path("title").asText();
             for (JsonNode target : panel.path("targets")) {
@@ -124,23 +156,31 @@ final class ObservabilityRules {
                     problems.add(DASHBOARD + ": panel \"" + title + "\" query does not filter by $namespace and $pod: "
                             + expr);
                 }
-                if (expr.contains("guardian_heartbeat_rtt_seconds")) {
-                    rttPanel = true;
-                    if (!expr.contains("histogram_quantile(") || !expr.contains("guardian_heartbeat_rtt_seconds_bucket")
-                            || !expr.contains("by (le")) {
-                        problems.add(DASHBOARD + ": panel \"" + title + "\" must compute RTT quantiles from the "
-                                + "histogram (histogram_quantile over sum by (le) of the _bucket rate): " + expr);
+                HISTOGRAMS.forEach((histogram, what) -> {
+                    if (expr.contains(histogram)) {
+                        histogramsShown.add(histogram);
+                        if (!expr.contains("histogram_quantile(") || !expr.contains(histogram + "_bucket")
+                                || !expr.contains("by (le")) {
+                            problems.add(DASHBOARD + ": panel \"" + title + "\" must compute " + what + " quantiles "
+                                    + "from the histogram (histogram_quantile over sum by (le) of the _bucket rate): "
+                                    + expr);
+                        }
                     }
-                }
+                });
                 if (expr.contains("guardian_state{")) {
                     statePanel = true;
                     stateNames(title, expr, panel.path("fieldConfig").path("defaults").path("mappings"));
                 }
             }
         }
-        if (!statePanel || !rttPanel) {
-            problems.add(DASHBOARD + ": needs a state panel (guardian_state) and an RTT panel (the histogram)");
+        if (!statePanel) {
+            problems.add(DASHBOARD + ": needs a state panel (guardian_state)");
         }
+        HISTOGRAMS.forEach((histogram, what) -> {
+            if (!histogramsShown.contains(histogram)) {
+                problems.add(DASHBOARD + ": needs a " + what + " panel (quantiles from " + histogram + "_bucket)");
+            }
+        });
     }
 
     /** The query gives each state a code; the value mappings must name every state by its code. */

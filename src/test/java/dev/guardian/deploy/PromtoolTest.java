@@ -108,6 +108,23 @@ class PromtoolTest {
     }
 
     @Test
+    void theUnitTestsCatchAnEdgeAlertThatIgnoresReadinessOrFiresInSidecarMode() throws Exception {
+        ObjectNode anyState = spec("prometheus-rules.yaml").deepCopy();
+        ObjectNode unreachable = Breakage.firstRule(wrap(anyState), "GuardianEdgeBackendUnreachable");
+        unreachable.put("expr", unreachable.path("expr").asText().replaceAll("(?s)\\s*and on \\(namespace, pod\\).*", ""));
+        Result test = promtool(workspace("edge-any-state", anyState), "test", "rules", "prometheus-rules.test.yaml");
+        assertNotEquals(0, test.exit(), "a backend-unreachable alert that ignores READY must fail its unit test");
+        assertTrue(test.output().contains("GuardianEdgeBackendUnreachable"), test.output());
+
+        ObjectNode sidecar = spec("prometheus-rules.yaml").deepCopy();
+        ObjectNode capacity = Breakage.firstRule(wrap(sidecar), "GuardianEdgeAtCapacity");
+        capacity.put("expr", "absent(guardian_edge_connections) or " + capacity.path("expr").asText());
+        test = promtool(workspace("edge-in-sidecar-mode", sidecar), "test", "rules", "prometheus-rules.test.yaml");
+        assertNotEquals(0, test.exit(), "an edge alert that fires without edge series must fail its unit test");
+        assertTrue(test.output().contains("GuardianEdgeAtCapacity"), test.output());
+    }
+
+    @Test
     void promtoolCheckRefusesABrokenExpression() throws Exception {
         ObjectNode broken = spec("prometheus-rules.yaml").deepCopy();
         Breakage.firstRule(wrap(broken), "GuardianNotReady").put("expr", "max by (namespace, pod (guardian_state)");

@@ -2,9 +2,14 @@ package dev.guardian.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -22,7 +29,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
+import dev.guardian.testing.FreshHttp;
 import dev.guardian.testing.GuardianProcess;
+import dev.guardian.testing.Ports;
 
 /**
  * The deploy manifests, dashboard, alert rules and README are checked against the code: every environment
@@ -158,8 +167,12 @@ class ManifestsIT extends WithChatBackend {
         return "true".equals(enabled) ? Integer.parseInt(port) : -1;
     }
 
+    /**
+     * Names starting with guardian_edge_ against a Guardian in edge mode, the others against one in sidecar mode.
+     * A name ending in "_" (guardian_edge_* in a comment) names a family, not a series.
+     */
     @Test
-    void everyMetricInTheAlertsAndTheDashboardIsExported() throws IOException {
+    void everyMetricInTheAlertsAndTheDashboardIsExported() throws Exception {
         String metrics;
         try (GuardianProcess g = GuardianProcess.with("GUARDIAN_BACKEND_URL", backend.url("/ws"),
                 "GUARDIAN_HEARTBEAT_INTERVAL", "100ms").start().awaitListening()) {
@@ -168,17 +181,54 @@ class ManifestsIT extends WithChatBackend {
                     .until(() -> g.metrics().contains("guardian_heartbeat_rtt_seconds_count"));
             metrics = g.metrics();
         }
+        String edgeMetrics = edgeMetricsAfterTraffic();
         String queried = Files.readString(DEPLOY.resolve("observability/prometheus-rules.yaml"))
                 + Files.readString(DEPLOY.resolve("observability/grafana-dashboard.json"));
         Matcher m = Pattern.compile("guardian_[a-z_]+").matcher(queried);
         Set<String> names = new TreeSet<>();
         while (m.find()) {
-            names.add(m.group());
+            if (!m.group().endsWith("_")) {
+                names.add(m.group());
+            }
         }
         assertFalse(names.isEmpty());
+        assertTrue(names.stream().anyMatch(n -> n.startsWith("guardian_edge_")), "no edge metric queried: " + names);
         for (String name : names) {
-            assertTrue(metrics.contains("\n" + name + "{") || metrics.contains("\n" + name + " "),
-                    name + " is queried but not exported:\n" + metrics);
+            String exported = name.startsWith("guardian_edge_") ? edgeMetrics : metrics;
+            assertTrue(exported.contains("\n" + name + "{") || exported.contains("\n" + name + " "),
+                    name + " is queried but not exported:\n" + exported);
+        }
+    }
+
+    /**
+     * The edge's labelled counters appear at their first event: one chat opened and closed through the edge, one
+     * upgrade refused at a cap of one connection, one plain request.
+     */
+    private static String edgeMetricsAfterTraffic() throws Exception {
+        int port = Ports.free();
+        try (GuardianProcess g = GuardianProcess.with("GUARDIAN_EDGE_ENABLED", "true",
+                "GUARDIAN_EDGE_PORT", Integer.toString(port),
+                "GUARDIAN_EDGE_BACKEND_URL", "http://127.0.0.1:" + backend.port(),
+                "GUARDIAN_EDGE_MAX_CONNECTIONS", "1",
+                "GUARDIAN_BACKEND_URL", backend.url("/ws")).start().awaitListening()) {
+            g.awaitState("READY", Duration.ofSeconds(20));
+            URI ws = URI.create("ws://127.0.0.1:" + port + "/ws");
+            HttpClient http = HttpClient.newHttpClient();
+            WebSocket chat = http.newWebSocketBuilder().subprotocols("chat.v1")
+                    .buildAsync(ws, new WebSocket.Listener() {
+                    }).get(10, TimeUnit.SECONDS);
+            ExecutionException refused = assertThrows(ExecutionException.class, () -> http.newWebSocketBuilder()
+                    .buildAsync(ws, new WebSocket.Listener() {
+                    }).get(10, TimeUnit.SECONDS));
+            assertTrue(refused.getCause() instanceof WebSocketHandshakeException, refused.toString());
+            assertEquals(503, ((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode());
+            chat.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> g.metrics().contains("guardian_edge_closes_total{"));
+            FreshHttp.get("http://127.0.0.1:" + port + "/", Duration.ofSeconds(5));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> g.metrics().contains("guardian_edge_http_requests_total{"));
+            return g.metrics();
         }
     }
 }
