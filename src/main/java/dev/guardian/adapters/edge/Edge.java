@@ -49,7 +49,7 @@ public class Edge implements EngineListener {
     private volatile EdgeProxy proxy;
     private Vertx vertx;
     private EdgeSettings settings;
-    private Future<Void> drained;
+    private volatile Future<Void> drained;
 
     /** Starts listening; a port that cannot be bound stops startup like invalid configuration. */
     public synchronized void start(EdgeSettings settings) {
