@@ -222,9 +222,14 @@ public final class GuardianProcess implements AutoCloseable {
                         throw new AssertionError("Guardian exited with " + process.exitValue() + ":\n" + output);
                     }
                     return get("/q/health/live").code() > 0
-                            && (onlyEnvironment != null || management("/q/health/live").code() > 0);
+                            && (!managedHere() || management("/q/health/live").code() > 0);
                 });
         return this;
+    }
+
+    /** Whether the management interface listens on the port this harness chose: Guardian's, not another jar's. */
+    private boolean managedHere() {
+        return onlyEnvironment == null && portVariable.equals("GUARDIAN_PORT");
     }
 
     /** One GET on the public port (the platform's probes), on a fresh connection, within 5 s. */
