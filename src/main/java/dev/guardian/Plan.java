@@ -1,5 +1,6 @@
 package dev.guardian;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,7 +28,6 @@ import dev.guardian.config.GuardianConfig;
 import dev.guardian.config.Names;
 import dev.guardian.config.Problems;
 import dev.guardian.config.Setting;
-import dev.guardian.config.Verbatim;
 import dev.guardian.engine.CheckSpec;
 import dev.guardian.engine.Engine;
 import dev.guardian.engine.Secrets;
@@ -58,13 +58,16 @@ public record Plan(List<CheckSpec> checks, Engine.Settings engine, boolean exitO
         Boolean failedIsFinal = problems.value("guardian.startup.failed-is-final", config.startup().failedIsFinal());
         Boolean allowNoChecks = problems.value("guardian.allow-no-checks", config.allowNoChecks());
         Balancer balancer = Balancer.of(balancerConfig, problems);
-        EdgeSettings edge = EdgeSettingsReader.read(edgeConfig, balancer, surroundings(mpConfig), problems);
+        EdgeSettings edge = EdgeSettingsReader.read(edgeConfig, balancer, takenPorts(mpConfig), problems);
         CheckContext context = new CheckContext(jitter == null ? 0 : jitter, balancer, secrets, names, vertx);
         List<ConfiguredCheck> checks = new ArrayList<>();
         for (CheckProvider provider : providers) {
             checks.addAll(provider.checks(problems, context));
         }
         refuseDuplicateNames(problems, checks);
+        if (edge != null) {
+            refuseChecksThroughTheEdge(problems, checks, edge);
+        }
         if (budget != null) {
             refuseTimeoutsOverBudget(problems, checks, budget);
         }
@@ -87,11 +90,23 @@ public record Plan(List<CheckSpec> checks, Engine.Settings engine, boolean exitO
                 new Engine.Settings(budget, failedIsFinal, facts), exitOnFailure, balancer, edge);
     }
 
-    private static EdgeSettingsReader.Surroundings surroundings(Config mpConfig) {
-        return new EdgeSettingsReader.Surroundings(
+    private static EdgeSettingsReader.TakenPorts takenPorts(Config mpConfig) {
+        return new EdgeSettingsReader.TakenPorts(
                 mpConfig.getOptionalValue("quarkus.http.port", Integer.class).orElse(8080),
-                mpConfig.getOptionalValue("quarkus.management.port", Integer.class).orElse(9000),
-                Verbatim.read(mpConfig, "guardian.backend.url").orElse(null));
+                mpConfig.getOptionalValue("quarkus.management.port", Integer.class).orElse(9000));
+    }
+
+    /** A check that requests through Guardian's own edge would wait for itself. */
+    private static void refuseChecksThroughTheEdge(Problems problems, List<ConfiguredCheck> checks,
+            EdgeSettings edge) {
+        for (ConfiguredCheck c : checks) {
+            String why = EdgeSettingsReader.throughTheEdge(edge, c.requests());
+            if (why != null) {
+                URI uri = c.requests();
+                problems.refuse(c.prefix() + ".url", uri.getScheme() + "://" + uri.getHost()
+                        + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + "/...", why);
+            }
+        }
     }
 
     /** Every name Guardian reads: the check kinds' settings, its own, and the variables its properties file reads. */

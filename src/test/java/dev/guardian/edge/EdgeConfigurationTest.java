@@ -110,9 +110,14 @@ class EdgeConfigurationTest {
                 + "edge's own port (GUARDIAN_EDGE_PORT): the backend must listen on another one, such as 8081",
                 "GUARDIAN_EDGE_BACKEND_URL", "http://127.0.0.1:8080", "PORT", "8080");
         assertRefusedWith("guardian.backend.url (GUARDIAN_BACKEND_URL) = \"ws://127.0.0.1:8080/...\": goes through "
-                + "the edge (GUARDIAN_EDGE_PORT), which lets traffic pass only once this check has passed: point it "
+                + "the edge (GUARDIAN_EDGE_PORT), which lets traffic pass only once every check has passed: point it "
                 + "at the backend directly, 127.0.0.1:8081", "GUARDIAN_BACKEND_URL", "ws://127.0.0.1:8080/ws?token=x",
                 "PORT", "8080");
+        // Any HTTP check would wait the same way: a named one, on the default port of its scheme.
+        assertRefusedWith("guardian.http.llm.url (GUARDIAN_HTTP_LLM_URL) = \"http://localhost/...\": goes through "
+                + "the edge (GUARDIAN_EDGE_PORT), which lets traffic pass only once every check has passed: point it "
+                + "at the backend directly, 127.0.0.1:8081", "GUARDIAN_HTTP_LLM_URL", "http://localhost/health",
+                "GUARDIAN_EDGE_PORT", "80");
         assertRefusedWith("guardian.edge.port (GUARDIAN_EDGE_PORT) = \"8090\": is Guardian's probe port "
                 + "(GUARDIAN_PORT); the edge needs a port of its own, the one clients connect to ($PORT on Cloud Run)",
                 "GUARDIAN_EDGE_PORT", "8090");

@@ -3,6 +3,8 @@ package dev.guardian.adapters.edge;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -31,15 +33,12 @@ public final class EdgeSettingsReader {
     private EdgeSettingsReader() {
     }
 
-    /**
-     * What around the edge it must not collide with: Guardian's own ports, and the gate check's URL, which must
-     * reach the backend directly (through the edge it would wait for itself).
-     */
-    public record Surroundings(int publicPort, int managementPort, String gateUrl) {
+    /** Guardian's own ports, which the edge must not take. */
+    public record TakenPorts(int publicPort, int managementPort) {
     }
 
     /** The edge's settings; null when edge mode is off or anything was refused (then {@code problems} says what). */
-    public static EdgeSettings read(EdgeConfig config, Balancer balancer, Surroundings taken, Problems problems) {
+    public static EdgeSettings read(EdgeConfig config, Balancer balancer, TakenPorts taken, Problems problems) {
         Boolean enabled = problems.value(P + ".enabled", config.enabled());
         if (!Boolean.TRUE.equals(enabled)) {
             return null;
@@ -52,7 +51,6 @@ public final class EdgeSettingsReader {
                     + "; the edge needs a port of its own, the one clients connect to ($PORT on Cloud Run)");
         }
         URI backend = backend(config, port, problems);
-        gateBypassesTheEdge(taken.gateUrl(), port, backend, problems);
         Duration pongTimeout = problems.value(P + ".pong-timeout", config.pongTimeout());
         Duration ping = pongTimeout == null ? null : clientPing(config, balancer, pongTimeout, problems);
         String keepalive = config.keepaliveMessage().filter(m -> !m.isBlank()).orElse(null);
@@ -103,24 +101,22 @@ public final class EdgeSettingsReader {
         return uri;
     }
 
-    /** The gate check through the edge would wait for the edge, which opens only once the gate has passed. */
-    private static void gateBypassesTheEdge(String gateUrl, Integer edgePort, URI backend, Problems problems) {
-        if (gateUrl == null || edgePort == null) {
-            return;
+    /**
+     * Why a check requesting {@code uri} cannot work in edge mode, or null when it can: through the edge it would
+     * wait for the edge, which lets traffic pass only once every check has passed.
+     */
+    public static String throughTheEdge(EdgeSettings edge, URI uri) {
+        if (uri == null || uri.getHost() == null || !isLocal(uri.getHost())) {
+            return null;
         }
-        URI gate;
-        try {
-            gate = new URI(gateUrl.trim());
-        } catch (java.net.URISyntaxException e) {
-            return; // the gate check refuses it in its own words
+        int port = uri.getPort() >= 0 ? uri.getPort()
+                : List.of("https", "wss").contains(uri.getScheme().toLowerCase(Locale.ROOT)) ? 443 : 80;
+        if (port != edge.port()) {
+            return null;
         }
-        if (gate.getHost() != null && isLocal(gate.getHost()) && gate.getPort() == edgePort) {
-            String property = "guardian.backend.url";
-            problems.refuse(property, gate.getScheme() + "://" + gate.getHost() + ":" + gate.getPort() + "/...",
-                    "goes through the edge (" + Problems.envName(P + ".port") + "), which lets traffic pass only once "
-                            + "this check has passed: point it at the backend directly"
-                            + (backend == null ? "" : ", " + backend.getHost() + ":" + backend.getPort()));
-        }
+        return "goes through the edge (" + Problems.envName(P + ".port") + "), which lets traffic pass only once "
+                + "every check has passed: point it at the backend directly, " + edge.backendHost() + ":"
+                + edge.backendPort();
     }
 
     private static boolean isLocal(String host) {

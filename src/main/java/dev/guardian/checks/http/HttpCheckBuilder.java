@@ -38,7 +38,7 @@ final class HttpCheckBuilder {
                     Urls.registerQuery(uri, context.secrets());
                     return new ConfiguredCheck(prefix, new CheckSpec(name, kind, Urls.display(uri),
                             instance.schedule().role(problems, prefix), timing,
-                            new HttpCheck(context.vertx(), uri, trust, timing.timeout(), what)));
+                            new HttpCheck(context.vertx(), uri, trust, timing.timeout(), what)), uri);
                 });
     }
 }

@@ -79,7 +79,7 @@ public class WebSocketChecks implements CheckProvider {
         SessionRegistry registry = new SessionRegistry();
         List<ConfiguredCheck> checks = new ArrayList<>();
         checks.add(new ConfiguredCheck(BACKEND.prefix(), new CheckSpec(GATE, GATE, backend.display(), role, timing,
-                new GateCheck(backend, connector, registry, new Matching(context.vertx())))));
+                new GateCheck(backend, connector, registry, new Matching(context.vertx()))), backend.uri()));
         if (heartbeat != null && backendPings != null) {
             PingCadence cadence = new PingCadence(context.balancer(), backendPings);
             Timing beat = new Timing(backend.handshakeDeadline().plus(heartbeat.pongTimeout()), heartbeat.interval(),
