@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Guardian's local demo: Postgres, Redis, an auth endpoint and a sample WebSocket chat backend on loopback, then
-# Guardian, and what a kubelet, Cloud Run and an SRE see as it goes from STARTING to READY, when Postgres freezes,
-# and when the backend stops answering.
+# Guardian in edge mode, and what a kubelet, Cloud Run, an SRE and a chat user see as it goes from STARTING to READY,
+# when Postgres freezes, when the backend stops answering, and when Guardian is told to stop.
 #   deploy/local/demo.sh           the demo, with pauses to read
 #   deploy/local/demo.sh --smoke   the same, fast, failing if an expected state does not come (used by CI)
 set -euo pipefail
@@ -70,6 +70,10 @@ export GUARDIAN_PORT=18090 GUARDIAN_MANAGEMENT_PORT=19000
 export GUARDIAN_POSTGRES_TIMEOUT=1s GUARDIAN_POSTGRES_INTERVAL=500ms GUARDIAN_POSTGRES_FAILURE_THRESHOLD=2
 export GUARDIAN_BACKEND_INTERVAL=1s GUARDIAN_BACKEND_FAILURE_THRESHOLD=2 GUARDIAN_BACKEND_STEP_TIMEOUT=1s
 export GUARDIAN_HEARTBEAT_INTERVAL=1s GUARDIAN_HEARTBEAT_PONG_TIMEOUT=1s
+# Edge mode: chat users connect to Guardian on :18080, which passes their traffic to the backend once READY.
+export GUARDIAN_EDGE_ENABLED=true GUARDIAN_EDGE_PORT=18080 GUARDIAN_EDGE_CLIENT_PING_INTERVAL=2s
+export GUARDIAN_EDGE_DRAIN_WINDOW=3s
+EDGE=127.0.0.1:$GUARDIAN_EDGE_PORT
 
 say "wait mode first, as an init container or a CI step would use it: one verdict, then exit"
 note "java -jar target/quarkus-app/quarkus-run.jar wait   (the health JSON goes to stdout; the summary:)"
@@ -83,7 +87,8 @@ note "exit code $code (0 ready, 3 the startup budget ran out, 1 invalid configur
 
 say "starting Guardian: probes on :$GUARDIAN_PORT, detailed JSON, metrics and status page on 127.0.0.1:$GUARDIAN_MANAGEMENT_PORT"
 java -jar target/quarkus-app/quarkus-run.jar > "$work/guardian.log" 2>&1 &
-pids+=($!)
+guardian=$!
+pids+=("$guardian")
 
 code_of() { curl -s -o /dev/null -w '%{http_code}' "localhost:$GUARDIAN_PORT/q/health/$1" || echo "---"; }
 # What the platform would see: HTTP 200-399 is success for both Cloud Run and the kubelet.
@@ -91,6 +96,18 @@ probes() {
   note "probes now: startup (Cloud Run's gate) $(code_of started), readiness (Kubernetes' gate) $(code_of ready), liveness $(code_of live)"
 }
 detail() { curl -s "localhost:$GUARDIAN_MANAGEMENT_PORT/q/health/ready" || true; }
+# What a chat user's new connection gets from the edge: passed to the backend, or the gate's 503 and its reason.
+edge_answer() { curl -s -w ' (HTTP %{http_code})' "$EDGE/" 2>/dev/null | tr -d '\n' || echo "(no answer)"; }
+client_says() { tail -n "${1:-1}" "$work/client.log" | sed 's/^/   chat user: /'; }
+await_client() { # text, seconds: waits for a new line containing text in the chat user's log
+  local before; before=$(grep -c "$1" "$work/client.log" || true)
+  for _ in $(seq 1 $(($2 * 10))); do
+    [ "$(grep -c "$1" "$work/client.log" || true)" -gt "$before" ] && return 0
+    sleep 0.1
+  done
+  echo "the chat user did not see '$1' within $2 s:" >&2; cat "$work/client.log" >&2; exit 1
+}
+
 summary() { detail | grep -E '"(state|reason)"' | head -2 | sed 's/^ */   /'; }
 await_state() { # state, seconds
   for _ in $(seq 1 $(($2 * 10))); do
@@ -104,6 +121,7 @@ say "STARTING: Guardian checks everything in the background; probes answer at on
 for _ in $(seq 1 50); do curl -s -o /dev/null "localhost:$GUARDIAN_PORT/q/health/live" && break; sleep 0.1; done
 probes
 summary
+note "a chat user connecting through the edge (:$GUARDIAN_EDGE_PORT) now gets: $(edge_answer)"
 await_state READY 30
 say "READY: every check passed, including the WebSocket upgrade and the agent-event round trip on 3 sessions"
 probes
@@ -112,11 +130,25 @@ note "the public port answers only status and state: $(curl -s "localhost:$GUARD
 $SMOKE || detail
 pause 3
 
+say "a chat user connects through the edge and sends a message every 3 s"
+: > "$work/client.log"
+java -cp "target/test-classes:$(cat target/demo-classpath.txt)" dev.guardian.testing.DemoClient "ws://$EDGE/ws" 3 \
+  >> "$work/client.log" 2>&1 &
+client=$!
+pids+=("$client")
+await_client "round trip" 20
+await_client "ping from the edge" 10
+client_says 3
+
 say "Postgres frozen (SIGSTOP): probes keep answering instantly, the check times out, readiness turns"
 curl -s -X POST "$DEMO_CONTROL/postgres/freeze" >/dev/null
 await_state NOT_READY 20
 probes
 summary
+note "a new chat user through the edge gets: $(edge_answer)"
+await_client "round trip" 10
+note "the chat already open carries on (edge mode keeps open connections through a NOT_READY blip):"
+client_says
 pause 3
 say "Postgres resumed (SIGCONT)"
 curl -s -X POST "$DEMO_CONTROL/postgres/resume" >/dev/null
@@ -136,6 +168,19 @@ curl -s -X POST "$DEMO_CONTROL/backend/healthy" >/dev/null
 await_state READY 20
 probes
 summary
+
+say "SIGTERM, as a deploy sends it: DRAINING, the chat user closed with 1001 within the drain window, exit 0"
+stopped_at=$(date +%s%N)
+kill -TERM "$guardian"
+set +e
+wait "$guardian"
+code=$?
+set -e
+note "Guardian exited with code $code, $(( ($(date +%s%N) - stopped_at) / 1000000 )) ms after SIGTERM (Cloud Run's SIGKILL comes at 10 s)"
+wait "$client" 2>/dev/null || true
+client_says
+[ "$code" = 0 ] || { echo "Guardian exited with $code" >&2; exit 1; }
+grep -q 'closed with 1001' "$work/client.log" || { echo "the chat user was not closed with 1001" >&2; exit 1; }
 
 say "what the logs said (one line per transition)"
 grep 'dev.guardian.state' "$work/guardian.log" | sed 's/^/   /'

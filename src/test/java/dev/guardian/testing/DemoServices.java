@@ -52,6 +52,7 @@ public final class DemoServices {
                 "export GUARDIAN_REDIS_URL='" + redis.url() + "'",
                 "export GUARDIAN_AUTH_URL='" + auth.url("/health") + "'",
                 "export GUARDIAN_BACKEND_URL='" + backend.url("/ws") + "'",
+                "export GUARDIAN_EDGE_BACKEND_URL='http://127.0.0.1:" + backend.port() + "'",
                 "export GUARDIAN_BACKEND_SCRIPT='" + script + "'",
                 "export GUARDIAN_BACKEND_SESSIONS=3",
                 "export DEMO_CONTROL=http://127.0.0.1:" + control,
