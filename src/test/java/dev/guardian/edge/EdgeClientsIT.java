@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,20 +19,8 @@ import io.vertx.core.json.JsonObject;
  */
 class EdgeClientsIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
-    static EchoBackend backend;
-    static RunningEdge edge;
-
-    @BeforeAll
-    static void start() {
-        backend = new EchoBackend();
-        edge = RunningEdge.open(new SettingsBuilder(backend.port()));
-    }
-
-    @AfterAll
-    static void stop() {
-        edge.close();
-        backend.close();
-    }
+    @RegisterExtension
+    static final EchoWorld world = EchoWorld.withEdge();
 
     private static ScriptedClient client(String kind, String url, List<String> protocols) {
         JsonObject options = new JsonObject().put("protocols", new JsonArray(List.copyOf(protocols)))
@@ -44,19 +31,19 @@ class EdgeClientsIT {
     @ParameterizedTest
     @ValueSource(strings = { "node", "python" })
     void refusedWhileTheGateRefusesThenMessagesAndCloseCodesPassBothWays(String kind) {
-        edge.refusal.set("starting");
-        try (ScriptedClient refused = client(kind, edge.ws("/echo"), List.of())) {
+        world.edge().refusal.set("starting");
+        try (ScriptedClient refused = client(kind, world.edge().ws("/echo"), List.of())) {
             JsonObject r = refused.await("unexpected-response", WAIT);
             assertEquals(503, r.getInteger("status"), r.encode());
             assertEquals("3", r.getString("retryAfter"), r.encode());
         } finally {
-            edge.refusal.set(null);
+            world.edge().refusal.set(null);
         }
 
-        int before = backend.connections().size();
-        try (ScriptedClient c = client(kind, edge.ws("/echo"), List.of("chat.v1", "chat.v2"))) {
+        int before = world.backend().connections().size();
+        try (ScriptedClient c = client(kind, world.edge().ws("/echo"), List.of("chat.v1", "chat.v2"))) {
             assertEquals("chat.v2", c.await("open", WAIT).getString("protocol"), "the backend's choice");
-            EchoBackend.Conn seen = backend.newest(before);
+            EchoBackend.Conn seen = world.backend().newest(before);
             assertEquals("Bearer from-" + kind, seen.headers.get("Authorization"));
             c.text("héllo from " + kind);
             assertEquals("héllo from " + kind, c.nextMessage());
@@ -82,7 +69,7 @@ class EdgeClientsIT {
             assertEquals("bye from " + kind, seen.closeReason);
         }
 
-        try (ScriptedClient c = client(kind, edge.ws("/echo"), List.of())) {
+        try (ScriptedClient c = client(kind, world.edge().ws("/echo"), List.of())) {
             c.await("open", WAIT);
             c.text("cmd:close:4002:backend says bye");
             JsonObject closed = c.await("close", WAIT);
@@ -95,18 +82,18 @@ class EdgeClientsIT {
     @ValueSource(strings = { "node", "python" })
     void codesThatMayNotBeSentArriveMapped(String kind) {
         // Directly, an empty close frame reads as 1005 (no status); through the edge it arrives as an orderly 1000.
-        try (ScriptedClient direct = client(kind, backend.ws("/echo"), List.of())) {
+        try (ScriptedClient direct = client(kind, world.backend().ws("/echo"), List.of())) {
             direct.await("open", WAIT);
             direct.text("cmd:empty-close");
             assertEquals(1005, direct.await("close", WAIT).getInteger("code"));
         }
-        try (ScriptedClient c = client(kind, edge.ws("/echo"), List.of())) {
+        try (ScriptedClient c = client(kind, world.edge().ws("/echo"), List.of())) {
             c.await("open", WAIT);
             c.text("cmd:empty-close");
             assertEquals(1000, c.await("close", WAIT).getInteger("code"));
         }
         // Directly, a dropped connection reads as 1006; through the edge the client is told 1011 and why.
-        try (ScriptedClient c = client(kind, edge.ws("/echo"), List.of())) {
+        try (ScriptedClient c = client(kind, world.edge().ws("/echo"), List.of())) {
             c.await("open", WAIT);
             c.text("cmd:drop");
             JsonObject closed = c.await("close", WAIT);

@@ -9,9 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.guardian.testing.ChatBackend;
 import dev.guardian.testing.EchoBackend;
@@ -28,24 +27,12 @@ import io.vertx.core.json.JsonObject;
  */
 class EdgeFidelityIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    static EchoBackend backend;
-    static RunningEdge edge;
-
-    @BeforeAll
-    static void start() {
-        backend = new EchoBackend();
-        edge = RunningEdge.open(new SettingsBuilder(backend.port()));
-    }
-
-    @AfterAll
-    static void stop() {
-        edge.close();
-        backend.close();
-    }
+    @RegisterExtension
+    static final EchoWorld world = EchoWorld.withEdge();
 
     @Test
     void textBinaryAndFragmentedMessagesPassUnchangedBothWays() {
-        try (VertxClient c = VertxClient.connect(edge.ws("/echo"))) {
+        try (VertxClient c = VertxClient.connect(world.edge().ws("/echo"))) {
             c.text("hello, edge");
             assertEquals("text:true:hello, edge", c.next());
             c.send(WebSocketFrame.binaryFrame(Buffer.buffer(new byte[] { 0, 1, 2, (byte) 0xff }), true));
@@ -56,7 +43,7 @@ class EdgeFidelityIT {
             c.send(WebSocketFrame.continuationFrame(Buffer.buffer("c"), true));
             assertEquals(List.of("text:false:a|", "text:false:b|", "text:true:c"), List.of(c.next(), c.next(),
                     c.next()));
-            EchoBackend.Conn seen = backend.last();
+            EchoBackend.Conn seen = world.backend().last();
             assertEquals(List.of("text:true:hello, edge", "binary:true:000102ff", "text:false:a|", "text:false:b|",
                     "text:true:c"), seen.frames);
             // Messages the backend fragments reach the client as the backend sent them.
@@ -67,6 +54,7 @@ class EdgeFidelityIT {
             assertEquals(List.of("binary:false:0102", "binary:false:03", "binary:true:0405"),
                     List.of(c.next(), c.next(), c.next()));
         }
+        RunningEdge edge = world.edge();
         await().atMost(WAIT).until(() -> edge.metric("guardian_edge_messages_total", "direction", "to_backend") >= 5
                 && edge.metric("guardian_edge_messages_total", "direction", "to_client") >= 5);
         assertTrue(edge.metric("guardian_edge_bytes_total", "direction", "to_backend") >= 20, edge.scrape());
@@ -74,10 +62,10 @@ class EdgeFidelityIT {
 
     @Test
     void closeCodesAndReasonsPassBothWays() {
-        VertxClient c = VertxClient.connect(edge.ws("/echo"));
+        VertxClient c = VertxClient.connect(world.edge().ws("/echo"));
         c.text("one");
         c.next();
-        EchoBackend.Conn seen = backend.last();
+        EchoBackend.Conn seen = world.backend().last();
         c.ws.close((short) 4001, "client says bye");
         EchoBackend.await(seen.closed, WAIT.toMillis());
         assertEquals((short) 4001, seen.closeCode);
@@ -85,12 +73,13 @@ class EdgeFidelityIT {
         assertTrue(seen.closeFrameReceived.get(), "the backend got a close frame, not a lost connection");
         c.awaitClosed(WAIT);
 
-        VertxClient d = VertxClient.connect(edge.ws("/echo"));
+        VertxClient d = VertxClient.connect(world.edge().ws("/echo"));
         d.text("cmd:close:4002:backend says bye");
         d.awaitClosed(WAIT);
         assertEquals((short) 4002, d.closeCode);
         assertEquals("backend says bye", d.closeReason);
 
+        RunningEdge edge = world.edge();
         await().atMost(WAIT).until(() -> edge.metric("guardian_edge_closes_total", "by", "client", "code", "4001") == 1
                 && edge.metric("guardian_edge_closes_total", "by", "backend", "code", "4002") == 1);
         assertTrue(edge.metric("guardian_edge_connection_duration_seconds_count") >= 2, edge.scrape());
@@ -99,27 +88,28 @@ class EdgeFidelityIT {
     @Test
     void aLegLostWithoutACloseFrameIsReportedOnTheOtherLegWithASendableCode() {
         // The backend drops its TCP connection: 1006 may not be sent, the client gets 1011 and the reason.
-        VertxClient c = VertxClient.connect(edge.ws("/echo"));
+        VertxClient c = VertxClient.connect(world.edge().ws("/echo"));
         c.text("cmd:drop");
         c.awaitClosed(WAIT);
         assertEquals((short) 1011, c.closeCode);
         assertEquals("backend connection lost", c.closeReason);
 
         // The client's TCP connection ends: the backend learns its client is gone with 1001.
-        VertxClient d = VertxClient.connect(edge.ws("/echo"));
+        VertxClient d = VertxClient.connect(world.edge().ws("/echo"));
         d.text("x");
         d.next();
-        EchoBackend.Conn seen = backend.last();
+        EchoBackend.Conn seen = world.backend().last();
         ((WebSocketInternal) d.ws).channelHandlerContext().close();
         EchoBackend.await(seen.closed, WAIT.toMillis());
         assertEquals((short) 1001, seen.closeCode);
         assertEquals("client connection lost", seen.closeReason);
 
         // A close frame without a status (1005 when received) is passed on as an orderly close.
-        VertxClient e = VertxClient.connect(edge.ws("/echo"));
+        VertxClient e = VertxClient.connect(world.edge().ws("/echo"));
         e.text("cmd:empty-close");
         e.awaitClosed(WAIT);
         assertEquals((short) 1000, e.closeCode);
+        RunningEdge edge = world.edge();
         await().atMost(WAIT).until(() -> edge.metric("guardian_edge_closes_total", "by", "backend", "code", "1006") >= 1
                 && edge.metric("guardian_edge_closes_total", "by", "client", "code", "1006") >= 1
                 && edge.metric("guardian_edge_closes_total", "by", "backend", "code", "1005") >= 1);
@@ -129,18 +119,18 @@ class EdgeFidelityIT {
     void theBackendsSubprotocolChoiceReachesTheClient() {
         // The backend supports chat.v2 and superchat: of the offered chat.v1, chat.v2 it picks chat.v2, the client's
         // second choice. The edge's own handshake would have taken the first offered; the client gets the backend's.
-        int before = backend.connections().size();
-        try (VertxClient c = VertxClient.connect(edge.ws("/echo"), List.of("chat.v1", "chat.v2"), null)) {
+        int before = world.backend().connections().size();
+        try (VertxClient c = VertxClient.connect(world.edge().ws("/echo"), List.of("chat.v1", "chat.v2"), null)) {
             assertEquals("chat.v2", c.ws.subProtocol());
-            EchoBackend.Conn seen = backend.newest(before);
+            EchoBackend.Conn seen = world.backend().newest(before);
             assertEquals("chat.v2", seen.subprotocol);
             assertEquals("chat.v1,chat.v2", seen.headers.get("Sec-WebSocket-Protocol"));
         }
-        try (VertxClient c = VertxClient.connect(edge.ws("/echo"), List.of("superchat", "chat.v2"), null)) {
+        try (VertxClient c = VertxClient.connect(world.edge().ws("/echo"), List.of("superchat", "chat.v2"), null)) {
             assertEquals("superchat", c.ws.subProtocol());
         }
         // No subprotocol offered: none chosen, none returned.
-        try (VertxClient c = VertxClient.connect(edge.ws("/echo"))) {
+        try (VertxClient c = VertxClient.connect(world.edge().ws("/echo"))) {
             assertTrue(c.ws.subProtocol() == null || c.ws.subProtocol().isEmpty(), c.ws.subProtocol());
             assertFalse(c.upgradeHeaders.contains("Sec-WebSocket-Protocol"), c.upgradeHeaders.toString());
         }
@@ -148,9 +138,9 @@ class EdgeFidelityIT {
 
     @Test
     void permessageDeflateIsNegotiatedOnNeitherLeg() throws Exception {
-        int before = backend.connections().size();
+        int before = world.backend().connections().size();
         String head;
-        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), edge.port())) {
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), world.edge().port())) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                     + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
@@ -166,17 +156,17 @@ class EdgeFidelityIT {
         }
         assertTrue(head.startsWith("HTTP/1.1 101"), head);
         assertFalse(head.toLowerCase().contains("sec-websocket-extensions"), "no extension accepted: " + head);
-        EchoBackend.Conn seen = backend.newest(before);
+        EchoBackend.Conn seen = world.backend().newest(before);
         assertNull(seen.headers.get("Sec-WebSocket-Extensions"), "none offered to the backend");
     }
 
     @Test
     void anUpgradeTheBackendRefusesReachesTheClientWithTheBackendsStatus() {
-        UpgradeRejectedException r = VertxClient.refused(edge.ws("/ws/refuse/403"));
+        UpgradeRejectedException r = VertxClient.refused(world.edge().ws("/ws/refuse/403"));
         assertEquals(403, r.getStatus());
         assertEquals("backend", r.getHeaders().get("X-Refused-By"));
         assertEquals("refused by backend", r.getBody().toString());
-        assertEquals(429, VertxClient.refused(edge.ws("/ws/refuse/429")).getStatus());
+        assertEquals(429, VertxClient.refused(world.edge().ws("/ws/refuse/429")).getStatus());
 
         try (ChatBackend chat = new ChatBackend();
                 RunningEdge chatEdge = RunningEdge.open(new SettingsBuilder(chat.port()))) {
@@ -186,7 +176,7 @@ class EdgeFidelityIT {
             assertTrue(e.getBody().toString().contains("Need to call \"accept\" first"), e.getBody().toString());
             assertEquals(1, chatEdge.metric("guardian_edge_upgrades_refused_total", "reason", "backend_refused"));
         }
-        assertTrue(edge.metric("guardian_edge_upgrades_refused_total", "reason", "backend_refused") >= 2);
+        assertTrue(world.edge().metric("guardian_edge_upgrades_refused_total", "reason", "backend_refused") >= 2);
     }
 
     @Test
@@ -207,17 +197,18 @@ class EdgeFidelityIT {
                 .add("Cookie", "session=abc; theme=dark").add("X-Custom", "custom value")
                 .add("X-Forwarded-For", "203.0.113.7").add("Proxy-Authorization", "Basic cHJveHk6cHc=")
                 .add("Keep-Alive", "timeout=5");
-        int before = backend.connections().size();
-        try (VertxClient c = VertxClient.connect(edge.ws("/echo?room=42"), List.of(), headers)) {
-            EchoBackend.Conn seen = backend.newest(before);
+        int before = world.backend().connections().size();
+        try (VertxClient c = VertxClient.connect(world.edge().ws("/echo?room=42"), List.of(), headers)) {
+            EchoBackend.Conn seen = world.backend().newest(before);
             assertEquals("/echo", seen.path);
             assertEquals("Bearer s3cret-token", seen.headers.get("Authorization"));
             assertEquals("session=abc; theme=dark", seen.headers.get("Cookie"));
             assertEquals("custom value", seen.headers.get("X-Custom"));
             assertEquals("203.0.113.7, 127.0.0.1", seen.headers.get("X-Forwarded-For"));
             assertEquals("http", seen.headers.get("X-Forwarded-Proto"));
-            assertEquals("127.0.0.1:" + edge.port(), seen.headers.get("X-Forwarded-Host"));
-            assertEquals("127.0.0.1:" + edge.port(), seen.headers.get("Host"), "Host is kept as the client sent it");
+            assertEquals("127.0.0.1:" + world.edge().port(), seen.headers.get("X-Forwarded-Host"));
+            assertEquals("127.0.0.1:" + world.edge().port(), seen.headers.get("Host"),
+                    "Host is kept as the client sent it");
             assertNull(seen.headers.get("Proxy-Authorization"), "hop-by-hop");
             assertNull(seen.headers.get("Keep-Alive"), "hop-by-hop");
             assertNull(seen.headers.get("Origin"), "no Origin is invented for a client that sent none");
@@ -227,9 +218,9 @@ class EdgeFidelityIT {
         // A balancer in front already said https: kept.
         MultiMap proto = MultiMap.caseInsensitiveMultiMap().add("X-Forwarded-Proto", "https")
                 .add("X-Forwarded-Host", "chat.example.com");
-        int before2 = backend.connections().size();
-        try (VertxClient c = VertxClient.connect(edge.ws("/echo"), List.of(), proto)) {
-            EchoBackend.Conn seen = backend.newest(before2);
+        int before2 = world.backend().connections().size();
+        try (VertxClient c = VertxClient.connect(world.edge().ws("/echo"), List.of(), proto)) {
+            EchoBackend.Conn seen = world.backend().newest(before2);
             assertEquals("https", seen.headers.get("X-Forwarded-Proto"));
             assertEquals("chat.example.com", seen.headers.get("X-Forwarded-Host"));
         }
@@ -258,10 +249,10 @@ class EdgeFidelityIT {
 
     @Test
     void theBackendsPingsOnTheUpstreamLegAreAnswered() {
-        int before = backend.connections().size();
-        try (VertxClient c = VertxClient.connect(edge.ws("/echo"))) {
+        int before = world.backend().connections().size();
+        try (VertxClient c = VertxClient.connect(world.edge().ws("/echo"))) {
             c.text("cmd:ping");
-            EchoBackend.Conn seen = backend.newest(before);
+            EchoBackend.Conn seen = world.backend().newest(before);
             await().atMost(WAIT).until(() -> seen.pongs.get() >= 1);
             assertEquals(0, c.pings.get(), "the backend's pings are per hop, not passed to the client");
         }
@@ -269,7 +260,8 @@ class EdgeFidelityIT {
 
     @Test
     void messagesAndFramesOverTheLimitsCloseTheConnection() {
-        try (RunningEdge small = RunningEdge.open(new SettingsBuilder(backend.port()).sizes(100 * 1024, 64 * 1024))) {
+        try (RunningEdge small = RunningEdge.open(new SettingsBuilder(world.backend().port())
+                .sizes(100 * 1024, 64 * 1024))) {
             // Four fragments of 30 KiB: 120 KiB in one message, over 100 KiB.
             VertxClient c = VertxClient.connect(small.ws("/echo"));
             Buffer part = Buffer.buffer(new byte[30 * 1024]);
@@ -280,7 +272,7 @@ class EdgeFidelityIT {
             c.awaitClosed(WAIT);
             assertEquals((short) 1009, c.closeCode);
             assertEquals("message over 102400 bytes", c.closeReason);
-            EchoBackend.Conn seen = backend.last();
+            EchoBackend.Conn seen = world.backend().last();
             EchoBackend.await(seen.closed, WAIT.toMillis());
             assertEquals((short) 1001, seen.closeCode);
 
@@ -288,7 +280,7 @@ class EdgeFidelityIT {
             VertxClient d = VertxClient.connect(small.ws("/echo"));
             d.text("before");
             d.next();
-            EchoBackend.Conn seen2 = backend.last();
+            EchoBackend.Conn seen2 = world.backend().last();
             d.send(WebSocketFrame.binaryFrame(Buffer.buffer(new byte[100 * 1024]), true));
             d.awaitClosed(WAIT);
             EchoBackend.await(seen2.closed, WAIT.toMillis());

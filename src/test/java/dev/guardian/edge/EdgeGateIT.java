@@ -13,9 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.guardian.testing.EchoBackend;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -24,17 +23,8 @@ import io.vertx.core.http.UpgradeRejectedException;
 class EdgeGateIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    static EchoBackend backend;
-
-    @BeforeAll
-    static void start() {
-        backend = new EchoBackend();
-    }
-
-    @AfterAll
-    static void stop() {
-        backend.close();
-    }
+    @RegisterExtension
+    static final EchoWorld world = EchoWorld.backendOnly();
 
     static HttpResponse<String> get(String url) {
         try {
@@ -47,10 +37,10 @@ class EdgeGateIT {
 
     @Test
     void upgradesAndRequestsGet503WithRetryAfterWhileTheGateRefusesAndPassAfter() {
-        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(backend.port()))) {
+        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(world.backend().port()))) {
             edge.refusal.set("starting");
-            int upgradesBefore = backend.connections().size();
-            int requestsBefore = backend.httpHeaders().size();
+            int upgradesBefore = world.backend().connections().size();
+            int requestsBefore = world.backend().httpHeaders().size();
 
             UpgradeRejectedException r = VertxClient.refused(edge.ws("/echo"));
             assertEquals(503, r.getStatus());
@@ -61,8 +51,8 @@ class EdgeGateIT {
             assertEquals(503, plain.statusCode());
             assertEquals("3", plain.headers().firstValue("Retry-After").orElseThrow());
             assertEquals("starting\n", plain.body());
-            assertEquals(upgradesBefore, backend.connections().size(), "nothing reached the backend");
-            assertEquals(requestsBefore, backend.httpHeaders().size(), "nothing reached the backend");
+            assertEquals(upgradesBefore, world.backend().connections().size(), "nothing reached the backend");
+            assertEquals(requestsBefore, world.backend().httpHeaders().size(), "nothing reached the backend");
 
             edge.refusal.set(null);
             try (VertxClient c = VertxClient.connect(edge.ws("/echo"))) {
@@ -79,7 +69,7 @@ class EdgeGateIT {
 
     @Test
     void openConnectionsSurviveNotReadyByDefault() {
-        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(backend.port()));
+        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(world.backend().port()));
                 VertxClient c = VertxClient.connect(edge.ws("/echo"))) {
             edge.refusal.set("not ready");
             edge.proxy.notReady();
@@ -94,11 +84,11 @@ class EdgeGateIT {
 
     @Test
     void withCloseOnNotReadyOpenConnectionsCloseWith1013AndTheBackendHears1001() {
-        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(backend.port()).closeOnNotReady())) {
+        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(world.backend().port()).closeOnNotReady())) {
             VertxClient c = VertxClient.connect(edge.ws("/echo"));
             c.text("x");
             c.next();
-            EchoBackend.Conn seen = backend.last();
+            EchoBackend.Conn seen = world.backend().last();
             edge.refusal.set("not ready");
             edge.proxy.notReady();
             c.awaitClosed(WAIT);
@@ -114,7 +104,7 @@ class EdgeGateIT {
 
     @Test
     void beyondTheCapNewUpgradesAndRequestsGet503() {
-        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(backend.port()).maxConnections(2))) {
+        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(world.backend().port()).maxConnections(2))) {
             VertxClient a = VertxClient.connect(edge.ws("/echo"));
             VertxClient b = VertxClient.connect(edge.ws("/echo"));
             UpgradeRejectedException r = VertxClient.refused(edge.ws("/echo"));
@@ -136,9 +126,10 @@ class EdgeGateIT {
 
     @Test
     void theHealthEntrySaysWhatIsOpenAndWhatIsConfigured() {
-        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(backend.port()).ping(Duration.ofSeconds(20),
-                Duration.ofSeconds(5)).rotation(Duration.ofMinutes(60), Duration.ofSeconds(60),
-                        Duration.ofSeconds(10), 1012, "reconnect please"))) {
+        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(world.backend().port())
+                .ping(Duration.ofSeconds(20), Duration.ofSeconds(5))
+                .rotation(Duration.ofMinutes(60), Duration.ofSeconds(60), Duration.ofSeconds(10), 1012,
+                        "reconnect please"))) {
             List<VertxClient> clients = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 clients.add(VertxClient.connect(edge.ws("/echo")));
@@ -153,7 +144,7 @@ class EdgeGateIT {
             assertEquals(3_600_000L, h.get("max_lifetime_ms"));
             assertEquals(60_000L, h.get("rotation_window_ms"));
             assertEquals(false, h.get("draining"));
-            assertEquals("127.0.0.1:" + backend.port(), h.get("backend"));
+            assertEquals("127.0.0.1:" + world.backend().port(), h.get("backend"));
             for (Object v : h.values()) {
                 assertTrue(v instanceof String || v instanceof Long || v instanceof Boolean, "flat: " + v);
             }

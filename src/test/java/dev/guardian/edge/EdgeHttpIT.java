@@ -16,39 +16,27 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.zip.CRC32;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.guardian.testing.EchoBackend;
 import dev.guardian.testing.Ports;
+import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 
 /** Plain HTTP through the edge: headers, streamed bodies both ways, hop-by-hop headers, an unreachable backend. */
 class EdgeHttpIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    static EchoBackend backend;
-    static RunningEdge edge;
-
-    @BeforeAll
-    static void start() {
-        backend = new EchoBackend();
-        edge = RunningEdge.open(new SettingsBuilder(backend.port()));
-    }
-
-    @AfterAll
-    static void stop() {
-        edge.close();
-        backend.close();
-    }
+    @RegisterExtension
+    static final EchoWorld world = EchoWorld.withEdge();
 
     @Test
     void aStreamedDownloadArrivesWholeAndInOrder() throws Exception {
         long total = 8_000_000;
-        HttpResponse<InputStream> resp = HTTP.send(HttpRequest.newBuilder(URI.create(edge.http(
+        HttpResponse<InputStream> resp = HTTP.send(HttpRequest.newBuilder(URI.create(world.edge().http(
                 "/http/download?bytes=" + total))).timeout(WAIT).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, resp.statusCode());
         assertEquals("application/octet-stream", resp.headers().firstValue("Content-Type").orElseThrow());
@@ -74,21 +62,26 @@ class EdgeHttpIT {
         CRC32 crc = new CRC32();
         crc.update(body);
         // Unknown length: the client streams it chunked, the edge streams it on.
-        HttpResponse<String> chunked = HTTP.send(HttpRequest.newBuilder(URI.create(edge.http("/http/upload")))
+        HttpResponse<String> chunked = HTTP.send(HttpRequest.newBuilder(URI.create(world.edge().http("/http/upload")))
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).timeout(WAIT)
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, chunked.statusCode(), chunked.body());
         assertEquals(new JsonObject().put("bytes", body.length).put("crc", crc.getValue()),
                 new JsonObject(chunked.body()));
-        assertEquals("chunked", backend.httpHeaders().get(backend.httpHeaders().size() - 1).get("Transfer-Encoding"));
+        assertEquals("chunked", lastRequestHeaders().get("Transfer-Encoding"));
 
-        HttpResponse<String> sized = HTTP.send(HttpRequest.newBuilder(URI.create(edge.http("/http/upload")))
+        HttpResponse<String> sized = HTTP.send(HttpRequest.newBuilder(URI.create(world.edge().http("/http/upload")))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(WAIT).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(new JsonObject().put("bytes", body.length).put("crc", crc.getValue()),
                 new JsonObject(sized.body()));
-        assertEquals(Integer.toString(body.length), backend.httpHeaders().get(backend.httpHeaders().size() - 1)
-                .get("Content-Length"));
+        assertEquals(Integer.toString(body.length), lastRequestHeaders().get("Content-Length"));
+    }
+
+    /** The headers of the last HTTP request the backend received. */
+    private static MultiMap lastRequestHeaders() {
+        List<MultiMap> all = world.backend().httpHeaders();
+        return all.get(all.size() - 1);
     }
 
     @Test
@@ -99,7 +92,7 @@ class EdgeHttpIT {
                 + "Connection: keep-alive, X-Hop\r\nX-Hop: only this hop\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\n"
                 + "Proxy-Authorization: Basic cHJveHk6cHc=\r\nX-Forwarded-For: 198.51.100.9\r\n\r\n";
         String response;
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), edge.port())) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), world.edge().port())) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             out.write(request.getBytes(StandardCharsets.US_ASCII));
@@ -123,7 +116,7 @@ class EdgeHttpIT {
 
     @Test
     void anUpgradeThatIsNoWebSocketHandshakeIsRefusedBeforeTheBackendIsAsked() throws Exception {
-        int before = backend.connections().size();
+        int before = world.backend().connections().size();
         String noKey = raw("GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Version: 13\r\n\r\n");
         assertTrue(noKey.startsWith("HTTP/1.1 400"), noKey);
@@ -132,12 +125,12 @@ class EdgeHttpIT {
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n");
         assertTrue(oldVersion.startsWith("HTTP/1.1 426"), oldVersion);
         assertTrue(oldVersion.toLowerCase().contains("\r\nsec-websocket-version: 13\r\n"), oldVersion);
-        assertEquals(before, backend.connections().size());
-        assertEquals(2, edge.metric("guardian_edge_upgrades_refused_total", "reason", "invalid"));
+        assertEquals(before, world.backend().connections().size());
+        assertEquals(2, world.edge().metric("guardian_edge_upgrades_refused_total", "reason", "invalid"));
     }
 
     private static String raw(String request) throws Exception {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), edge.port())) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), world.edge().port())) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();

@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.guardian.testing.EchoBackend;
 import dev.guardian.testing.Exec;
@@ -19,25 +18,16 @@ import io.vertx.core.json.JsonObject;
 class EdgeKeepaliveIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String KEEPALIVE = "{\"type\":\"keepalive\"}";
-    static EchoBackend backend;
-
-    @BeforeAll
-    static void start() {
-        backend = new EchoBackend();
-    }
-
-    @AfterAll
-    static void stop() {
-        backend.close();
-    }
+    @RegisterExtension
+    static final EchoWorld world = EchoWorld.backendOnly();
 
     @Test
     void aQuietClientGetsPingsAndTheKeepaliveMessageAndABusyOneGetsNone() throws Exception {
-        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(backend.port())
+        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(world.backend().port())
                 .ping(Duration.ofMillis(300), Duration.ofSeconds(2)).keepalive(KEEPALIVE))) {
-            int before = backend.connections().size();
+            int before = world.backend().connections().size();
             try (VertxClient quiet = VertxClient.connect(edge.ws("/echo"))) {
-                EchoBackend.Conn seen = backend.newest(before);
+                EchoBackend.Conn seen = world.backend().newest(before);
                 await().atMost(WAIT).until(() -> quiet.pings.get() >= 3);
                 assertEquals("text:true:" + KEEPALIVE, quiet.next(), "the keepalive text frame comes with a ping");
                 assertTrue(seen.frames.isEmpty(), "pings and keepalives are the edge's own, the backend saw nothing");
@@ -59,13 +49,13 @@ class EdgeKeepaliveIT {
 
     @Test
     void aClientThatStopsAnsweringPingsIsClosedOnBothLegs() {
-        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(backend.port())
+        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(world.backend().port())
                 .ping(Duration.ofMillis(300), Duration.ofMillis(700)))) {
-            int before = backend.connections().size();
+            int before = world.backend().connections().size();
             // Node's ws with its automatic pong turned off: the pings arrive, no pong goes back.
             try (ScriptedClient mute = ScriptedClient.node(edge.ws("/echo"), new JsonObject().put("autoPong", false))) {
                 mute.await("open", WAIT);
-                EchoBackend.Conn seen = backend.newest(before);
+                EchoBackend.Conn seen = world.backend().newest(before);
                 mute.await("ping", WAIT);
                 JsonObject closed = mute.await("close", WAIT);
                 assertEquals(1011, closed.getInteger("code"));
@@ -83,12 +73,12 @@ class EdgeKeepaliveIT {
 
     @Test
     void aFrozenClientIsDetectedAndBothLegsAreReleased() {
-        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(backend.port())
+        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(world.backend().port())
                 .ping(Duration.ofMillis(300), Duration.ofMillis(700)))) {
-            int before = backend.connections().size();
+            int before = world.backend().connections().size();
             try (ScriptedClient python = ScriptedClient.python(edge.ws("/echo"), new JsonObject())) {
                 python.await("open", WAIT);
-                EchoBackend.Conn seen = backend.newest(before);
+                EchoBackend.Conn seen = world.backend().newest(before);
                 python.text("alive");
                 assertEquals("alive", python.nextMessage());
                 long frozenAt = System.nanoTime();

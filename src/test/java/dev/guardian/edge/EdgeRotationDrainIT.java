@@ -17,9 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.guardian.testing.EchoBackend;
 import io.vertx.core.Future;
@@ -29,30 +28,22 @@ import io.vertx.core.http.UpgradeRejectedException;
 class EdgeRotationDrainIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    static EchoBackend backend;
-
-    @BeforeAll
-    static void start() {
-        backend = new EchoBackend();
-    }
-
-    @AfterAll
-    static void stop() {
-        backend.close();
-    }
+    @RegisterExtension
+    static final EchoWorld world = EchoWorld.backendOnly();
 
     @Test
     void eachConnectionRotatesWithTheConfiguredCodeAtARandomMomentInsideItsWindow() {
         // Cap 4 s, margin 0.5 s, window 1 s: every connection closes between 2.5 s and 3.5 s after it opened.
-        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(backend.port()).rotation(Duration.ofSeconds(4),
-                Duration.ofSeconds(1), Duration.ofMillis(500), 4000, "rotating before the cap, reconnect"))) {
-            int before = backend.connections().size();
+        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(world.backend().port())
+                .rotation(Duration.ofSeconds(4), Duration.ofSeconds(1), Duration.ofMillis(500), 4000,
+                        "rotating before the cap, reconnect"))) {
+            int before = world.backend().connections().size();
             List<VertxClient> clients = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 clients.add(VertxClient.connect(edge.ws("/echo")));
             }
-            await().atMost(WAIT).until(() -> backend.connections().size() == before + 10);
-            List<EchoBackend.Conn> legs = backend.connections().subList(before, before + 10);
+            await().atMost(WAIT).until(() -> world.backend().connections().size() == before + 10);
+            List<EchoBackend.Conn> legs = world.backend().connections().subList(before, before + 10);
             long first = Long.MAX_VALUE;
             long last = 0;
             for (VertxClient c : clients) {
@@ -79,15 +70,16 @@ class EdgeRotationDrainIT {
 
     @Test
     void drainRefusesNewTrafficClosesEveryWebSocketWith1001OverTheWindowAndLetsRequestsFinish() throws Exception {
-        RunningEdge edge = RunningEdge.open(new SettingsBuilder(backend.port()).drainWindow(Duration.ofSeconds(2)));
+        RunningEdge edge = RunningEdge.open(new SettingsBuilder(world.backend().port())
+                .drainWindow(Duration.ofSeconds(2)));
         try {
-            int before = backend.connections().size();
+            int before = world.backend().connections().size();
             List<VertxClient> clients = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 clients.add(VertxClient.connect(edge.ws("/echo")));
             }
-            await().atMost(WAIT).until(() -> backend.connections().size() == before + 20);
-            List<EchoBackend.Conn> legs = backend.connections().subList(before, before + 20);
+            await().atMost(WAIT).until(() -> world.backend().connections().size() == before + 20);
+            List<EchoBackend.Conn> legs = world.backend().connections().subList(before, before + 20);
             CompletableFuture<HttpResponse<String>> slow = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(
                     edge.http("/http/slow?ms=1500"))).timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
             await().atMost(WAIT).until(() -> edge.health().get("in_use").equals(21L));
@@ -136,7 +128,8 @@ class EdgeRotationDrainIT {
 
     @Test
     void drainCutsWhatDoesNotCloseByTheEndOfTheWindowAndGrace() throws Exception {
-        RunningEdge edge = RunningEdge.open(new SettingsBuilder(backend.port()).drainWindow(Duration.ofMillis(500)));
+        RunningEdge edge = RunningEdge.open(new SettingsBuilder(world.backend().port())
+                .drainWindow(Duration.ofMillis(500)));
         try {
             // A request the backend holds far longer than the drain may take.
             CompletableFuture<HttpResponse<String>> held = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(
