@@ -284,7 +284,7 @@ final class EdgeRules {
         boolean any = false;
         for (Document service : docs.ofKind("Service")) {
             JsonNode selector = service.node().path("spec").path("selector");
-            if (cloudRun(service) || !selects(selector, labels)) {
+            if (cloudRun(service) || !KubernetesRules.matches(selector, labels)) {
                 continue;
             }
             any = true;
@@ -320,18 +320,6 @@ final class EdgeRules {
             }
         }
         return Optional.empty();
-    }
-
-    private static boolean selects(JsonNode selector, JsonNode labels) {
-        if (selector.isEmpty()) {
-            return false;
-        }
-        boolean all = true;
-        for (var it = selector.fields(); it.hasNext();) {
-            var entry = it.next();
-            all &= labels.path(entry.getKey()).asText().equals(entry.getValue().asText());
-        }
-        return all;
     }
 
     /** Kubernetes: SIGKILL must not cut the drain, its last close handshakes or the shutdown after them. */

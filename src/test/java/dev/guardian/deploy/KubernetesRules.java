@@ -304,7 +304,8 @@ final class KubernetesRules {
         }
     }
 
-    private static boolean matches(JsonNode selector, JsonNode labels) {
+    /** A Service's (or a selector's) labels all found on these pod labels; an empty selector selects nothing. */
+    static boolean matches(JsonNode selector, JsonNode labels) {
         if (selector.isEmpty()) {
             return false;
         }
