@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * Runs Guardian the way a container runtime would run it for one manifest: the image's files owned by uid 1001
@@ -37,14 +38,25 @@ public final class ContainerSandbox implements AutoCloseable {
         this.manifest = manifest;
         this.image = image;
         this.network = network;
-        this.stage = WORK.resolve("run-" + ProcessHandle.current().pid() + "-" + COUNT.incrementAndGet())
-                .toAbsolutePath();
+        this.stage = stageRoot(manifest).resolve("run-" + ProcessHandle.current().pid() + "-"
+                + COUNT.incrementAndGet());
         this.uid = manifest.runAsUser().orElse(image.user());
         this.gid = manifest.runAsGroup().orElse(manifest.runAsUser().isPresent() ? manifest.runAsUser().getAsLong()
                 : image.group());
         if (manifest.runAsNonRoot() && uid == 0) {
             throw new AssertionError(manifest + " says runAsNonRoot but the user is 0");
         }
+    }
+
+    /**
+     * Where the image's files and volumes are staged: under target/, unless a volume mounted in the sandbox (its /tmp
+     * at least) would hide them there, as it does for a checkout under /tmp.
+     */
+    private static Path stageRoot(PodManifest manifest) {
+        Path work = WORK.toAbsolutePath().normalize();
+        boolean hidden = Stream.concat(manifest.mounts().stream().map(PodManifest.Mount::path), Stream.of("/tmp"))
+                .map(Path::of).anyMatch(work::startsWith);
+        return hidden ? Path.of("/var/tmp", "guardian-container-contract") : work;
     }
 
     /** Prepares everything but the process; needs root, iproute2 and util-linux. */
