@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -274,8 +275,12 @@ public final class GuardianProcess implements AutoCloseable {
         return management("/q/metrics").body();
     }
 
-    /** Waits for a state in the full health JSON and returns that JSON; an unanswered poll counts as not yet. */
+    /**
+     * Waits for a state in the full health JSON and returns the very answer that showed it (a second request could
+     * already see the next state); an unanswered poll counts as not yet.
+     */
     public Health awaitState(String state, Duration atMost) {
+        AtomicReference<Health> seen = new AtomicReference<>();
         try {
             await("state " + state).atMost(atMost).pollInterval(Duration.ofMillis(25))
                     .ignoreException(UncheckedIOException.class).until(() -> {
@@ -283,12 +288,14 @@ public final class GuardianProcess implements AutoCloseable {
                             throw new AssertionError("Guardian exited with " + process.exitValue()
                                     + " while waiting for state " + state + ":\n" + output);
                         }
-                        return state.equals(health().state());
+                        Health h = health();
+                        seen.set(h);
+                        return state.equals(h.state());
                     });
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("no state " + state + " within " + atMost + "; last answer:\n" + lastAnswer(), e);
         }
-        return health();
+        return seen.get();
     }
 
     private String lastAnswer() {
