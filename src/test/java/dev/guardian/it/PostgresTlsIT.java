@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.guardian.testing.Certificates;
 import dev.guardian.testing.GuardianProcess;
-import dev.guardian.testing.Health;
 import dev.guardian.testing.PostgresServer;
 
 /**
@@ -100,20 +98,8 @@ class PostgresTlsIT {
         return g.health().check(check);
     }
 
-    /**
-     * Waits for the entry's error to read {@code expected}. (The first attempt of a cold JVM on a busy machine may
-     * time out before it gets as far as TLS.)
-     */
     private static void assertError(String check, String expected) {
-        try {
-            await(check + " failing with " + expected).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> expected.equals(g.health().data(check).path("last_error").asText()));
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError("expected last_error <" + expected + ">; last answer:\n" + g.health().body(), e);
-        }
-        Health h = g.health();
-        assertEquals("DOWN", h.check(check).path("status").asText());
-        assertTrue(h.reason().contains("; failing, not gating: ") && h.reason().contains(check + " ("), h.reason());
+        NotGating.assertFailing(g, check, expected, check + " (");
     }
 
     /** The server's log line for the connection of {@code application}: with TLS it says "SSL enabled (protocol=...". */
