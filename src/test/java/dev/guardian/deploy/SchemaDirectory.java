@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Finds the published schemas the deploy kit is validated against (they are data kept beside the project, not in
  * it). Looked up in order: the system property {@code guardian.schemas}, the environment variable
- * {@code GUARDIAN_SCHEMAS}, then {@code shared/schemas} in each directory above the project, nearest first
+ * {@code DEPLOY_SCHEMAS}, then {@code shared/schemas} in each directory above the project, nearest first
  * ({@code ../shared/schemas} for a checkout that sits beside {@code shared}). Never skips: without the schemas
  * the validation fails and says where it looked.
  */
@@ -23,9 +23,9 @@ final class SchemaDirectory {
         if (property != null && !property.isBlank()) {
             return explicit(Path.of(property), "system property guardian.schemas");
         }
-        String variable = System.getenv("GUARDIAN_SCHEMAS");
+        String variable = System.getenv("DEPLOY_SCHEMAS");
         if (variable != null && !variable.isBlank()) {
-            return explicit(Path.of(variable), "environment variable GUARDIAN_SCHEMAS");
+            return explicit(Path.of(variable), "environment variable DEPLOY_SCHEMAS");
         }
         List<Path> tried = new ArrayList<>();
         for (Path dir = Path.of("").toAbsolutePath().getParent(); dir != null; dir = dir.getParent()) {
@@ -37,8 +37,8 @@ final class SchemaDirectory {
         }
         throw new AssertionError("The published schemas (" + MARKER + ", service_v1.json, ...) were not found, so "
                 + "the deploy manifests cannot be validated. Looked in: system property guardian.schemas (unset), "
-                + "environment variable GUARDIAN_SCHEMAS (unset), " + tried
-                + ". Point -Dguardian.schemas=DIR or GUARDIAN_SCHEMAS=DIR at the directory that holds them.");
+                + "environment variable DEPLOY_SCHEMAS (unset), " + tried
+                + ". Point -Dguardian.schemas=DIR or DEPLOY_SCHEMAS=DIR at the directory that holds them.");
     }
 
     private static Path explicit(Path dir, String source) {
