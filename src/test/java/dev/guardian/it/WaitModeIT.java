@@ -17,14 +17,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.guardian.testing.GuardianProcess;
 import dev.guardian.testing.Health;
+import dev.guardian.testing.PostgresAndRedis;
 import dev.guardian.testing.PostgresServer;
 import dev.guardian.testing.RedisServer;
 
@@ -33,20 +33,8 @@ import dev.guardian.testing.RedisServer;
  * standard output, a summary on standard error, and never a listening port.
  */
 class WaitModeIT {
-    static PostgresServer pg;
-    static RedisServer redis;
-
-    @BeforeAll
-    static void dependencies() {
-        pg = PostgresServer.started();
-        redis = RedisServer.started();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-        pg.close();
-    }
+    @RegisterExtension
+    static final PostgresAndRedis deps = new PostgresAndRedis();
 
     /** What one run of {@code guardian wait} gave. */
     record Run(int exit, String stdout, String stderr, Set<Long> listening, long millis) {
@@ -115,8 +103,8 @@ class WaitModeIT {
 
     @Test
     void readyDependenciesExitZeroWithTheHealthJson() throws Exception {
-        Run run = waitWith("GUARDIAN_POSTGRES_URL", pg.url(PostgresServer.ADMIN, PostgresServer.ADMIN_PASSWORD,
-                "postgres"), "GUARDIAN_REDIS_URL", redis.url());
+        Run run = waitWith("GUARDIAN_POSTGRES_URL", deps.pg().url(PostgresServer.ADMIN, PostgresServer.ADMIN_PASSWORD,
+                "postgres"), "GUARDIAN_REDIS_URL", deps.redis().url());
         assertEquals(0, run.exit(), run.stderr());
         Health health = new Health(200, run.stdout());
         assertEquals("UP", health.json().path("status").asText(), run.stdout());
@@ -125,7 +113,7 @@ class WaitModeIT {
         assertEquals("UP", health.check("redis").path("status").asText());
         assertTrue(run.stderr().contains("guardian wait: READY after "), run.stderr());
         assertTrue(run.stderr().lines().anyMatch(l -> l.matches("\\s+postgres\\s+passed\\s+[\\d.]+ ms\\s+127\\.0\\.0\\.1:"
-                + pg.port() + "/postgres")), run.stderr());
+                + deps.pg().port() + "/postgres")), run.stderr());
         assertEquals(Set.of(), run.listening(), "wait mode opens no port");
         assertFalse(run.stdout().contains(PostgresServer.ADMIN_PASSWORD) || run.stderr().contains(
                 PostgresServer.ADMIN_PASSWORD), "no secret in the output");
@@ -151,7 +139,7 @@ class WaitModeIT {
 
     @Test
     void invalidConfigurationExitsOneBeforeAnythingRuns() throws Exception {
-        Run run = waitWith("GUARDIAN_REDIS_URL", redis.url(), "GUARDIAN_REDIS_TIMEOUT", "soon");
+        Run run = waitWith("GUARDIAN_REDIS_URL", deps.redis().url(), "GUARDIAN_REDIS_TIMEOUT", "soon");
         assertEquals(1, run.exit(), run.stderr());
         assertTrue(run.stderr().contains("guardian.redis.timeout (GUARDIAN_REDIS_TIMEOUT) = \"soon\": use a positive "
                 + "duration"), run.stderr());
