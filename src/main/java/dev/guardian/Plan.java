@@ -27,6 +27,7 @@ import dev.guardian.checks.ConfiguredCheck;
 import dev.guardian.config.GuardianConfig;
 import dev.guardian.config.Names;
 import dev.guardian.config.Problems;
+import dev.guardian.config.PropertyDoc;
 import dev.guardian.config.Setting;
 import dev.guardian.engine.CheckSpec;
 import dev.guardian.engine.Engine;
@@ -72,9 +73,9 @@ public record Plan(List<CheckSpec> checks, Engine.Settings engine, boolean exitO
             refuseTimeoutsOverBudget(problems, checks, budget);
         }
         if (checks.isEmpty() && problems.isEmpty() && !Boolean.TRUE.equals(allowNoChecks)) {
-            problems.refuse("guardian.allow-no-checks", null, "no check is configured (set GUARDIAN_POSTGRES_URL, "
-                    + "GUARDIAN_REDIS_URL, GUARDIAN_BACKEND_URL or another check's URL); set "
-                    + "GUARDIAN_ALLOW_NO_CHECKS=true to start anyway, READY at once");
+            problems.refuse("guardian.allow-no-checks", null, "no check is configured (set one of "
+                    + String.join(", ", checkSwitches(providers)) + "); set GUARDIAN_ALLOW_NO_CHECKS=true to start "
+                    + "anyway, READY at once");
         }
         problems.throwIfAny();
         Map<String, Object> facts = new LinkedHashMap<>();
@@ -94,6 +95,12 @@ public record Plan(List<CheckSpec> checks, Engine.Settings engine, boolean exitO
         return new EdgeSettingsReader.TakenPorts(
                 mpConfig.getOptionalValue("quarkus.http.port", Integer.class).orElse(8080),
                 mpConfig.getOptionalValue("quarkus.management.port", Integer.class).orElse(9000));
+    }
+
+    /** The variables that each configure a check, as every kind documents them, in a stable order. */
+    private static List<String> checkSwitches(Collection<CheckProvider> providers) {
+        return providers.stream().flatMap(p -> p.properties().stream()).filter(PropertyDoc::configuresACheck)
+                .map(PropertyDoc::env).sorted().toList();
     }
 
     /** A check that requests through Guardian's own edge would wait for itself. */

@@ -48,14 +48,25 @@ public final class InMemoryGuardian {
     }
 
     public static Plan plan(Vertx vertx, Map<String, String> environment, Secrets secrets) {
-        SmallRyeConfig config = config(environment);
+        return plan(vertx, environment, Map.of(), secrets);
+    }
+
+    /** With {@code properties} given as {@code -D} system properties would be. */
+    public static Plan plan(Vertx vertx, Map<String, String> environment, Map<String, String> properties,
+            Secrets secrets) {
+        SmallRyeConfig config = config(environment, properties);
         return Plan.read(config.getConfigMapping(GuardianConfig.class), config.getConfigMapping(LoadBalancerConfig.class),
                 config.getConfigMapping(EdgeConfig.class), providers(config), config, environment, secrets, vertx);
     }
 
     public static SmallRyeConfig config(Map<String, String> environment) {
+        return config(environment, Map.of());
+    }
+
+    public static SmallRyeConfig config(Map<String, String> environment, Map<String, String> systemProperties) {
         SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder().addDefaultInterceptors()
-                .withSources(new EnvConfigSource(environment, 300));
+                .withSources(new EnvConfigSource(environment, 300))
+                .withSources(new PropertiesConfigSource(systemProperties, "SysPropConfigSource", 400));
         try {
             URL properties = InMemoryGuardian.class.getResource("/application.properties");
             builder.withSources(new PropertiesConfigSource(properties, 250));

@@ -7,6 +7,13 @@ package dev.guardian.config;
  * Guardian's properties file names its own ({@code quarkus.http.port} is {@code GUARDIAN_PORT}).
  */
 public record PropertyDoc(String property, String variable, String defaultText, String meaning) {
+    /** The default text of a setting that configures a check by being set: without it there is no such check. */
+    public static final String NO_CHECK = "(none: no check)";
+
+    /** The setting that configures one check of a kind ({@code guardian.postgres.url}): unset, no check. */
+    public static PropertyDoc configuresACheck(String property, String meaning) {
+        return optional(property, NO_CHECK, meaning);
+    }
 
     public static PropertyDoc of(String property, String meaning) {
         return new PropertyDoc(property, Problems.envName(property), null, meaning);
@@ -23,5 +30,9 @@ public record PropertyDoc(String property, String variable, String defaultText, 
 
     public String env() {
         return variable;
+    }
+
+    public boolean configuresACheck() {
+        return NO_CHECK.equals(defaultText);
     }
 }

@@ -20,6 +20,7 @@ import dev.guardian.InMemoryGuardian;
 import dev.guardian.Plan;
 import dev.guardian.engine.CheckSpec;
 import dev.guardian.engine.Role;
+import dev.guardian.engine.Secrets;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
 
@@ -36,12 +37,14 @@ class ConfigurationTest {
         VERTX.close();
     }
 
+    /** Names in capitals are environment variables, the others system properties ({@code -Dguardian...}). */
     private static Plan plan(String... keyValues) {
         Map<String, String> env = new HashMap<>();
+        Map<String, String> properties = new HashMap<>();
         for (int i = 0; i < keyValues.length; i += 2) {
-            env.put(keyValues[i], keyValues[i + 1]);
+            (keyValues[i].startsWith("GUARDIAN_") ? env : properties).put(keyValues[i], keyValues[i + 1]);
         }
-        return InMemoryGuardian.plan(VERTX, env);
+        return InMemoryGuardian.plan(VERTX, env, properties, new Secrets());
     }
 
     /** The refusal's lines, after checking its header says how many. */
@@ -237,6 +240,16 @@ class ConfigurationTest {
     }
 
     @Test
+    void aMisspelledPropertyIsRefusedWithTheClosestName() {
+        assertEquals(List.of("guardian.postgress.url: is not a Guardian setting; did you mean guardian.postgres.url?"),
+                refused("guardian.postgress.url", "postgresql://chat:" + SECRET + "@db/chat"));
+        assertEquals(List.of("guardian.redis.timout: is not a Guardian setting; did you mean guardian.redis.timeout?"),
+                refused("guardian.redis.url", "redis://127.0.0.1:1", "guardian.redis.timout", "3s"));
+        assertEquals(1, plan("guardian.redis.url", "redis://127.0.0.1:1", "guardian.redis.timeout", "3s")
+                .checks().size());
+    }
+
+    @Test
     void anEmptyVariableIsRefusedNotReadAsUnset() {
         assertEquals(List.of("GUARDIAN_POSTGRES_URL: is set but empty; give it a value or unset it"),
                 refused("GUARDIAN_REDIS_URL", "redis://127.0.0.1:1", "GUARDIAN_POSTGRES_URL", ""));
@@ -252,9 +265,10 @@ class ConfigurationTest {
 
     @Test
     void noCheckIsRefusedUnlessAllowed() {
-        assertEquals(List.of("guardian.allow-no-checks (GUARDIAN_ALLOW_NO_CHECKS): no check is configured (set "
-                + "GUARDIAN_POSTGRES_URL, GUARDIAN_REDIS_URL, GUARDIAN_BACKEND_URL or another check's URL); set "
-                + "GUARDIAN_ALLOW_NO_CHECKS=true to start anyway, READY at once"), refused());
+        assertEquals(List.of("guardian.allow-no-checks (GUARDIAN_ALLOW_NO_CHECKS): no check is configured (set one "
+                + "of GUARDIAN_AUTH_URL, GUARDIAN_BACKEND_URL, GUARDIAN_HTTP_URL, GUARDIAN_POSTGRES_URL, "
+                + "GUARDIAN_REDIS_URL, GUARDIAN_TCP_ADDRESS); set GUARDIAN_ALLOW_NO_CHECKS=true to start anyway, "
+                + "READY at once"), refused());
         assertTrue(plan("GUARDIAN_ALLOW_NO_CHECKS", "true").checks().isEmpty());
     }
 

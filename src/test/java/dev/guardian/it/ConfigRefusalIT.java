@@ -19,7 +19,11 @@ class ConfigRefusalIT {
     private static final String SECRET = "Sup3r-Secret-In-Url";
 
     private static String refused(String... env) {
-        try (GuardianProcess g = GuardianProcess.with(env).start()) {
+        return refused(GuardianProcess.with(env));
+    }
+
+    private static String refused(GuardianProcess process) {
+        try (GuardianProcess g = process.start()) {
             assertEquals(1, g.awaitExit(Duration.ofSeconds(30)), g.output());
             assertFalse(g.output().contains(SECRET), g.output());
             assertFalse(g.output().contains("state STARTING"), "no check may run: " + g.output());
@@ -53,6 +57,14 @@ class ConfigRefusalIT {
         String output = refused("GUARDIAN_POSTGRESS_URL", "postgresql://chat:" + SECRET + "@127.0.0.1/chat");
         assertTrue(output.contains("GUARDIAN_POSTGRESS_URL: is not a Guardian setting; did you mean "
                 + "GUARDIAN_POSTGRES_URL (guardian.postgres.url)?"), output);
+    }
+
+    @Test
+    void aMisspelledPropertyIsRefusedInGuardiansWords() {
+        String output = refused(GuardianProcess.with("GUARDIAN_REDIS_URL", "redis://127.0.0.1:1")
+                .property("guardian.postgress.url", "postgresql://chat:" + SECRET + "@127.0.0.1/chat"));
+        assertTrue(output.contains("Guardian refuses to start: 1 configuration problem\n  guardian.postgress.url: is "
+                + "not a Guardian setting; did you mean guardian.postgres.url?"), output);
     }
 
     @Test

@@ -34,6 +34,7 @@ public final class GuardianProcess implements AutoCloseable {
     private String jar = System.getProperty("guardian.jar", "target/quarkus-app/quarkus-run.jar");
     private String binary = BINARY;
     private List<String> jvm = List.of();
+    private final List<String> properties = new ArrayList<>();
     /** The tests' small heap, for both runtimes unless {@link #jvm} replaces it. */
     private String maxHeap = "96m";
     private List<String> launcher = List.of();
@@ -108,6 +109,12 @@ public final class GuardianProcess implements AutoCloseable {
         return this;
     }
 
+    /** A system property ({@code -Dname=value}), which the JVM and a native executable read alike. */
+    public GuardianProcess property(String name, String value) {
+        properties.add("-D" + name + "=" + value);
+        return this;
+    }
+
     /**
      * A heap bound for both runtimes (96m unless {@link #jvm} was called): {@code -Xmx} is read by the JVM and by a
      * native executable at run time alike; null for none.
@@ -147,6 +154,7 @@ public final class GuardianProcess implements AutoCloseable {
         if (maxHeap != null) {
             cmd.add("-Xmx" + maxHeap);
         }
+        cmd.addAll(properties);
         if (binary.isEmpty()) {
             cmd.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString()));
         }

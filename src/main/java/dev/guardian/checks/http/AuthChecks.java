@@ -19,7 +19,7 @@ public class AuthChecks extends HttpKind {
 
     @Override
     public List<PropertyDoc> properties() {
-        return properties(PropertyDoc.optional("guardian.auth.url", "(none: no check)", "HTTP(S) URL that answers 2xx "
+        return properties(PropertyDoc.configuresACheck("guardian.auth.url", "HTTP(S) URL that answers 2xx "
                 + "when the auth service is ready: its health endpoint, OIDC discovery document or JWKS. Redirects "
                 + "are not followed. Query values and user info are treated as secrets"));
     }

@@ -19,7 +19,7 @@ public class HttpChecks extends HttpKind {
 
     @Override
     public List<PropertyDoc> properties() {
-        return properties(PropertyDoc.optional("guardian.http.url", "(none: no check)", "HTTP(S) URL that answers 2xx "
+        return properties(PropertyDoc.configuresACheck("guardian.http.url", "HTTP(S) URL that answers 2xx "
                 + "when the dependency is ready; `guardian.http.<name>.url` names each (an LLM gateway, a vector "
                 + "store). Redirects are not followed; user info becomes Basic credentials; query values and user "
                 + "info are treated as secrets"));

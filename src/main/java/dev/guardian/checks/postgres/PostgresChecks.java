@@ -46,7 +46,7 @@ public class PostgresChecks implements CheckProvider {
     @Override
     public List<PropertyDoc> properties() {
         return List.of(
-                PropertyDoc.optional("guardian.postgres.url", "(none: no check)", "`postgresql://user:password@host:"
+                PropertyDoc.configuresACheck("guardian.postgres.url", "`postgresql://user:password@host:"
                         + "port/database`; percent-encode special characters in the password. Parameters as libpq "
                         + "reads them: `sslmode` (`disable`, `allow`, `prefer` (default), `require`, `verify-ca`, "
                         + "`verify-full`), `sslrootcert` (the CA's PEM file), `host=/cloudsql/PROJECT:REGION:INSTANCE` "

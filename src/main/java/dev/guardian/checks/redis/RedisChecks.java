@@ -105,7 +105,7 @@ public class RedisChecks implements CheckProvider {
     @Override
     public List<PropertyDoc> properties() {
         return List.of(
-                PropertyDoc.optional("guardian.redis.url", "(none: no check)", "`redis://[:password@]host:port[/db]`, "
+                PropertyDoc.configuresACheck("guardian.redis.url", "`redis://[:password@]host:port[/db]`, "
                         + "or `rediss://` for TLS. `guardian.redis.<name>.url` adds another server, checked as "
                         + "`<name>`"),
                 PropertyDoc.optional("guardian.redis.ca-file", "(the JVM's trusted CAs)", "`rediss://`: PEM file of "

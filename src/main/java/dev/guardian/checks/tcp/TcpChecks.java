@@ -46,7 +46,7 @@ public class TcpChecks implements CheckProvider {
     @Override
     public List<PropertyDoc> properties() {
         return List.of(
-                PropertyDoc.optional("guardian.tcp.address", "(none: no check)", "`host:port` that must accept a TCP "
+                PropertyDoc.configuresACheck("guardian.tcp.address", "`host:port` that must accept a TCP "
                         + "connection; `guardian.tcp.<name>.address` names each"),
                 PropertyDoc.of("guardian.tcp.timeout", "deadline of one attempt: the TCP connect"));
     }

@@ -145,7 +145,7 @@ public class WebSocketChecks implements CheckProvider {
         String a = b + ".auth";
         String h = HEARTBEAT.prefix();
         return List.of(
-                PropertyDoc.optional(b + ".url", "(none: no check)", "`ws://` or `wss://` URL of the backend's "
+                PropertyDoc.configuresACheck(b + ".url", "`ws://` or `wss://` URL of the backend's "
                         + "WebSocket endpoint, e.g. `ws://127.0.0.1:8080/ws`"),
                 PropertyDoc.optional(b + ".headers", "(none)", "extra upgrade headers, `Name: value` pairs separated by "
                         + "`;`; `${session}` and `${token}` are replaced; values are treated as secrets"),
