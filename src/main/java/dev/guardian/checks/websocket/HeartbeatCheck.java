@@ -100,7 +100,7 @@ final class HeartbeatCheck implements Check {
         }
         Link link = new Link(gen);
         return connecting.using(() -> backend.tokens().token().chain(bearer -> connector.connect(link,
-                text -> substitute(text, bearer), bearer)),
+                text -> Script.substitute(text, NAME, bearer), bearer)),
                 waiting -> waiting.ifNoItem().after(backend.handshakeDeadline()).failWith(() -> new CheckFailure(
                         "no upgrade response within " + backend.handshakeDeadline().toMillis() + " ms")),
                 ws -> kept(ws, link), this::keptOrClosed)
@@ -174,11 +174,6 @@ final class HeartbeatCheck implements Check {
         public void onBinary(int bytes) {
             // The backend may talk on the heartbeat connection; only pongs matter here.
         }
-    }
-
-    private static String substitute(String text, String bearer) {
-        String out = text.replace("${session}", NAME);
-        return bearer == null ? out : out.replace("${token}", bearer);
     }
 
     private Uni<Long> ping(WebSocket ws) {

@@ -30,6 +30,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 record Script(List<Step> steps) {
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** {@code text} with this connection's {@code ${session}} and, when there is one, {@code ${token}}. */
+    static String substitute(String text, String session, String bearer) {
+        String out = text.replace("${session}", session);
+        return bearer == null ? out : out.replace("${token}", bearer);
+    }
+
     public sealed interface Step permits Send, Expect {
         String describe();
     }

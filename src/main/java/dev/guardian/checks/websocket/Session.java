@@ -50,8 +50,7 @@ final class Session implements Connector.Listener {
     }
 
     String substitute(String text, String bearer) {
-        String out = text.replace("${session}", token);
-        return bearer == null ? out : out.replace("${token}", bearer);
+        return Script.substitute(text, token, bearer);
     }
 
     synchronized void upgraded() {
