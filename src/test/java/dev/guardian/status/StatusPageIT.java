@@ -204,7 +204,8 @@ class StatusPageIT {
             }
             return check("heartbeat", "heartbeat", "ws://127.0.0.1:8080/ws", true, null)
                     .put("details", new JsonObject().put("rtt_last_us", 412).put("rtt_min_us", 280)
-                            .put("rtt_max_us", 1_900).put("pings", 20).put("connected", true))
+                            .put("rtt_max_us", 1_900).put("pings", 20).put("connected", true)
+                            .put("pong_timeout_ms", 5_000))
                     .put("recent", recent);
         }
 
