@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.guardian.testing.Requirements;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -28,7 +29,8 @@ final class BrowserRun {
     }
 
     static List<JsonObject> run(String page, Path screenshot, long stepTimeoutMillis, String... steps) {
-        ScriptedClient.ensureNodeModules();
+        Requirements.need("/usr/bin/chromium", "chromium");
+        Requirements.nodeModules();
         List<String> cmd = new ArrayList<>(List.of("node", "src/test/js/edge-browser.mjs", "--page", page,
                 "--screenshot", screenshot.toString(), "--timeout", Long.toString(stepTimeoutMillis)));
         cmd.addAll(List.of(steps));

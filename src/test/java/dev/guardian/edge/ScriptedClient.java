@@ -6,8 +6,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-import dev.guardian.testing.Exec;
+import dev.guardian.testing.Requirements;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -61,20 +59,13 @@ final class ScriptedClient implements AutoCloseable {
     }
 
     static ScriptedClient node(String url, JsonObject options) {
-        ensureNodeModules();
+        Requirements.nodeModules();
         return new ScriptedClient(List.of("node", "src/test/js/ws-client.mjs", url, options.encode()));
     }
 
     static ScriptedClient python(String url, JsonObject options) {
+        Requirements.needPythonModule("/usr/bin/python3", "websockets", "python3-websockets");
         return new ScriptedClient(List.of("/usr/bin/python3", "src/test/python/ws_client.py", url, options.encode()));
-    }
-
-    /** Installs the pinned npm packages once, as CI would ({@code npm ci}). */
-    static synchronized void ensureNodeModules() {
-        if (!Files.isDirectory(Path.of("src/test/js/node_modules/ws"))) {
-            Exec.run(List.of("npm", "ci", "--prefix", "src/test/js", "--no-audit", "--no-fund"),
-                    java.util.Map.of());
-        }
     }
 
     ScriptedClient send(JsonObject command) {

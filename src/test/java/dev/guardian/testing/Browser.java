@@ -6,7 +6,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,11 +82,7 @@ public final class Browser implements AutoCloseable {
 
     private static void requireTools() {
         Requirements.need(CHROMIUM.toString(), "chromium");
-        Requirements.need("node", "nodejs");
-        if (!Files.isRegularFile(SCRIPTS.resolve("node_modules/playwright-core/package.json"))) {
-            throw new IllegalStateException("playwright-core is not installed: run `npm ci` in "
-                    + SCRIPTS.toAbsolutePath());
-        }
+        Requirements.nodeModules();
     }
 
     private void awaitLoaded() {

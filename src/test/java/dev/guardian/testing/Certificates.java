@@ -41,6 +41,7 @@ public final class Certificates implements AutoCloseable {
     }
 
     private void openssl(String... args) {
+        Requirements.need("openssl", "openssl");
         String[] cmd = new String[args.length + 1];
         cmd[0] = "openssl";
         System.arraycopy(args, 0, cmd, 1, args.length);

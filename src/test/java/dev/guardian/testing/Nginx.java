@@ -31,6 +31,7 @@ public final class Nginx extends ChildServer {
 
     /** {@code workers} worker processes (the benchmark gives it as many as the edge has event loops). */
     public static Nginx proxy(int upstreamPort, Duration readTimeout, int workers) {
+        Requirements.need("/usr/sbin/nginx", "nginx");
         try {
             Path dir = Files.createTempDirectory("guardian-nginx-");
             Nginx nginx = new Nginx(Ports.free(), dir);

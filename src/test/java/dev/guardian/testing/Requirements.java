@@ -26,6 +26,20 @@ public final class Requirements {
         }
     }
 
+    /**
+     * The test clients' npm packages (src/test/js, pinned by its lock file): node and npm must be there; the packages
+     * are installed once with {@code npm ci} when missing, as {@code ./test} does.
+     */
+    public static synchronized void nodeModules() {
+        need("node", "nodejs");
+        if (!Files.isDirectory(Path.of("src/test/js/node_modules/ws"))
+                || !Files.isDirectory(Path.of("src/test/js/node_modules/playwright-core"))) {
+            need("npm", "npm");
+            Exec.run(java.util.List.of("npm", "ci", "--prefix", "src/test/js", "--no-audit", "--no-fund"),
+                    Map.of());
+        }
+    }
+
     /** Fails unless {@code python} can import {@code module} (Debian's python packages, not pip's). */
     public static void needPythonModule(String python, String module, String debianPackage) {
         if (!FOUND.computeIfAbsent(python + " import " + module, k -> imports(python, module))) {
