@@ -60,7 +60,11 @@ say "starting the demo's world on loopback: Postgres, Redis, an auth endpoint, a
 java -cp "target/test-classes:$(cat target/demo-classpath.txt)" dev.guardian.testing.DemoServices "$work/env" \
   > "$work/services.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 120); do [ -s "$work/env" ] && break; sleep 0.5; done
+for i in $(seq 1 120); do
+  [ -s "$work/env" ] && break
+  [ $((i % 10)) = 0 ] && note "still starting them ($((i / 2)) s: Postgres' initdb takes a while on a first start)"
+  sleep 0.5
+done
 [ -s "$work/env" ] || { cat "$work/services.log"; echo "demo services did not start" >&2; exit 1; }
 # shellcheck disable=SC1091
 source "$work/env"
@@ -90,7 +94,11 @@ java -jar target/quarkus-app/quarkus-run.jar > "$work/guardian.log" 2>&1 &
 guardian=$!
 pids+=("$guardian")
 
-code_of() { curl -s -o /dev/null -w '%{http_code}' "localhost:$GUARDIAN_PORT/q/health/$1" || echo "---"; }
+code_of() { # the HTTP status a probe gets on a fresh connection within 1 s, as the kubelet would
+  local c; c=$(curl -s -m 1 -o /dev/null -w '%{http_code}' "localhost:$GUARDIAN_PORT/q/health/$1" || true)
+  [ "$c" = 000 ] && c="no answer"
+  echo "$c"
+}
 # What the platform would see: HTTP 200-399 is success for both Cloud Run and the kubelet.
 probes() {
   note "probes now: startup (Cloud Run's gate) $(code_of started), readiness (Kubernetes' gate) $(code_of ready), liveness $(code_of live)"
@@ -109,9 +117,14 @@ await_client() { # text, seconds: waits for a new line containing text in the ch
 }
 
 summary() { detail | grep -E '"(state|reason)"' | head -2 | sed 's/^ */   /'; }
-await_state() { # state, seconds
-  for _ in $(seq 1 $(($2 * 10))); do
+state_now() { detail | grep -o '"state": "[A-Z_]*"' | head -1 | cut -d'"' -f4; }
+await_state() { # state, seconds; says every second what Guardian and its probes answer meanwhile
+  local i
+  for i in $(seq 1 $(($2 * 10))); do
     detail | grep -q "\"state\": \"$1\"" && return 0
+    if [ $((i % 10)) = 0 ]; then
+      note "[$(elapsed)] waiting for $1: state $(state_now), startup probe $(code_of started), readiness $(code_of ready)"
+    fi
     sleep 0.1
   done
   echo "expected state $1 within $2 s; Guardian's log:" >&2; cat "$work/guardian.log" >&2; exit 1
@@ -172,6 +185,14 @@ summary
 say "SIGTERM, as a deploy sends it: DRAINING, the chat user closed with 1001 within the drain window, exit 0"
 stopped_at=$(date +%s%N)
 kill -TERM "$guardian"
+# While it drains: what each probe answers, every change once, timed from SIGTERM.
+last=""
+while kill -0 "$guardian" 2>/dev/null; do
+  now="startup $(code_of started), readiness $(code_of ready), liveness $(code_of live)"
+  [ "$now" != "$last" ] && note "+$(( ($(date +%s%N) - stopped_at) / 1000000 )) ms: probes $now"
+  last=$now
+  sleep 0.2
+done
 set +e
 wait "$guardian"
 code=$?
