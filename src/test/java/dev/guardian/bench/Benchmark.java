@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,6 +67,7 @@ public final class Benchmark {
             readinessLag();
             detection(pg);
             startup(pg, redis);
+            waitMode(pg, redis);
             heartbeat();
         }
         // A quick run only shows that the benchmark works: it never replaces the committed full results.
@@ -377,6 +379,45 @@ public final class Benchmark {
         m.put("first_live_ms", first);
         m.put("rss_after_start_mb", rssStart);
         m.put("rss_after_probing_mb", rssLoaded);
+        return m;
+    }
+
+    // ---------------------------------------------------------------- wait mode
+
+    /** {@code guardian wait} against ready Postgres and Redis: from launch to its exit with the verdict READY. */
+    private void waitMode(PostgresServer pg, RedisServer redis) throws Exception {
+        md.append("### Wait mode: launch to verdict and exit, dependencies ready\n\n")
+                .append("| app | JVM flags | median | min | max | runs |\n|---|---|---|---|---|---|\n");
+        List<Object> rows = new ArrayList<>();
+        rows.add(waitRow("guardian", "defaults", guardian(pg, redis).jvm()));
+        rows.add(waitRow("guardian", String.join(" ", TUNED), guardian(pg, redis)));
+        if (binary != null) {
+            rows.add(waitRow("guardian native", "(none: native executable)", guardian(pg, redis).binary(binary)));
+        }
+        json.put("wait_mode", rows);
+        md.append('\n');
+    }
+
+    private Map<String, Object> waitRow(String app, String flags, GuardianProcess g) throws Exception {
+        List<Double> millis = new ArrayList<>();
+        for (int i = 0; i < (quick ? 2 : 10); i++) {
+            ProcessBuilder pb = g.waitMode().redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            long start = System.nanoTime();
+            Process p = pb.start();
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("guardian wait did not exit 0 against ready dependencies: " + app);
+            }
+            millis.add((System.nanoTime() - start) / 1e6);
+        }
+        millis.sort(Double::compare);
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.0f ms | %.0f ms | %.0f ms | %d |%n", app, flags,
+                millis.get(millis.size() / 2), millis.get(0), millis.get(millis.size() - 1), millis.size()));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("app", app);
+        m.put("flags", flags);
+        m.put("launch_to_exit_ms", millis);
         return m;
     }
 

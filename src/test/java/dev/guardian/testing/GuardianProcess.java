@@ -178,6 +178,21 @@ public final class GuardianProcess implements AutoCloseable {
         return out;
     }
 
+    /**
+     * {@code guardian wait} with this process' command line and environment, to be started by the caller (it exits by
+     * itself with its verdict).
+     */
+    public ProcessBuilder waitMode() {
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(command());
+        cmd.add("wait");
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> environment = environment(pb.environment());
+        pb.environment().clear();
+        pb.environment().putAll(environment);
+        return pb;
+    }
+
     public GuardianProcess start() {
         if (!binary.isEmpty() && !java.nio.file.Files.isExecutable(Path.of(binary))) {
             throw new AssertionError("-Dguardian.binary=" + binary + " is not an executable file");
