@@ -116,7 +116,24 @@ class ConfigurationTest {
                 Arguments.of("GUARDIAN_REDIS_RETRY_MAX_INTERVAL", "10ms",
                         "guardian.redis.retry-max-interval (GUARDIAN_REDIS_RETRY_MAX_INTERVAL) = \"10ms\": must be at least guardian.redis.retry-interval (50ms)"),
                 Arguments.of("GUARDIAN_JITTER", "3",
-                        "guardian.jitter (GUARDIAN_JITTER) = \"3\": use a fraction from 0 to 1, such as 0.2"));
+                        "guardian.jitter (GUARDIAN_JITTER) = \"3\": use a fraction from 0 to 1, such as 0.2"),
+                Arguments.of("GUARDIAN_REDIS_URL", "redis://:PW@cache:6379/0?ssl=true",
+                        "guardian.redis.url (GUARDIAN_REDIS_URL) = \"redis://:***@cache:6379/0?***\": has URL parameters, "
+                                + "which Guardian does not read; set TLS with rediss:// and guardian.redis.ca-file"),
+                Arguments.of("GUARDIAN_REDIS_URL", "redis://cache:6379/sessions",
+                        "guardian.redis.url (GUARDIAN_REDIS_URL) = \"redis://cache:6379/sessions\": has database "
+                                + "\"sessions\"; a Redis database is a number such as 0"),
+                Arguments.of("GUARDIAN_REDIS_CA_FILE", "/etc/guardian/redis-ca.pem",
+                        "guardian.redis.ca-file (GUARDIAN_REDIS_CA_FILE) = \"/etc/guardian/redis-ca.pem\": is set but "
+                                + "the URL is redis://; use rediss:// for TLS"),
+                Arguments.of("GUARDIAN_TCP_ADDRESS", "vector-store",
+                        "guardian.tcp.address (GUARDIAN_TCP_ADDRESS) = \"vector-store\": use host:port, such as "
+                                + "vector-store:6333"),
+                Arguments.of("GUARDIAN_TCP_VECTORS_ADDRESS", "user:PW@vectors:6333",
+                        "guardian.tcp.vectors.address (GUARDIAN_TCP_VECTORS_ADDRESS): use host:port, such as "
+                                + "vector-store:6333"),
+                Arguments.of("GUARDIAN_HTTP_LLM_URL", "ftp://llm:21/health",
+                        "guardian.http.llm.url (GUARDIAN_HTTP_LLM_URL) = \"ftp://llm:21/health\": has unknown scheme"));
     }
 
     @ParameterizedTest

@@ -153,6 +153,9 @@ class NamedChecksIT {
             });
             Health h = g.health();
             assertEquals("STARTING", h.state());
+            assertEquals("informational", h.data("replica").path("role").asText(), "each check's role in the JSON");
+            assertEquals("startup", h.data("sessions").path("role").asText());
+            assertEquals("required", h.data("postgres").path("role").asText());
             String gating = gating(h.reason());
             assertTrue(gating.startsWith("waiting for " + frozen("redis", redisTarget)), h.reason());
             assertTrue(gating.contains("; " + frozen("sessions", sessionsTarget)), h.reason());
