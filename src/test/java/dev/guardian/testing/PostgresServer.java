@@ -129,15 +129,24 @@ public final class PostgresServer extends ChildServer {
 
     public void start() {
         Requirements.need(bin("postgres"), "postgresql");
+        try {
+            Files.createDirectories(socketDirectory());
+            chownToPostgres(socketDirectory());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         List<String> cmd = new ArrayList<>(Exec.as("postgres", bin("postgres"), "-D", dir.toString(), "-p",
-                Integer.toString(port), "-k", dir.toString()));
+                Integer.toString(port), "-k", socketDirectory().toString()));
         settings.forEach(s -> cmd.addAll(List.of("-c", s)));
         launch(cmd, ProcessBuilder.Redirect.appendTo(logFile().toFile()), "postgres", this::acceptsQueries);
     }
 
-    /** The directory of the server's Unix socket ({@code .s.PGSQL.<port>}): its data directory. */
+    /**
+     * The directory of the server's Unix socket ({@code .s.PGSQL.<port>}), named as Cloud SQL names its instances'
+     * ({@code /cloudsql/PROJECT:REGION:INSTANCE}), colons included.
+     */
     public Path socketDirectory() {
-        return dir;
+        return dir.resolve("cloudsql").resolve("guardian-test:europe-west1:chat");
     }
 
     /** Lets {@code user} in over TCP from loopback without a password (pg_hba.conf, first match wins). */
