@@ -2,9 +2,6 @@ package dev.guardian.testing;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.Vertx;
@@ -25,10 +22,7 @@ public final class DripServer implements AutoCloseable {
     private final NetServer server;
     private final byte[] drip;
     private final AtomicLong accepted = new AtomicLong();
-    private final AtomicInteger mostOpen = new AtomicInteger();
-    private final AtomicLong longestClosedMillis = new AtomicLong();
-    /** Open connections and when each was accepted (System.nanoTime()). */
-    private final Map<NetSocket, Long> open = new ConcurrentHashMap<>();
+    private final Lifetimes<NetSocket> connections = new Lifetimes<>();
 
     public DripServer() {
         this(RESPONSE, Duration.ofMillis(200), false);
@@ -42,10 +36,8 @@ public final class DripServer implements AutoCloseable {
     private DripServer(byte[] drip, Duration every, boolean repeat) {
         this.drip = drip.clone();
         server = vertx.createNetServer().connectHandler(socket -> {
-            long since = System.nanoTime();
             accepted.incrementAndGet();
-            open.put(socket, since);
-            mostOpen.accumulateAndGet(open.size(), Math::max);
+            connections.opened(socket);
             long[] at = { 0 };
             socket.handler(ignored -> {
             });
@@ -59,8 +51,7 @@ public final class DripServer implements AutoCloseable {
             });
             socket.closeHandler(v -> {
                 vertx.cancelTimer(timer);
-                open.remove(socket);
-                longestClosedMillis.accumulateAndGet((System.nanoTime() - since) / 1_000_000, Math::max);
+                connections.closed(socket);
             });
         });
         Listen.await(server.listen(0, "127.0.0.1"));
@@ -81,17 +72,12 @@ public final class DripServer implements AutoCloseable {
 
     /** The most connections that were open at the same time. */
     public int mostOpen() {
-        return mostOpen.get();
+        return connections.mostOpen();
     }
 
     /** How long the longest-lived connection was open, counting those still open up to now. */
     public long longestOpenMillis() {
-        long now = System.nanoTime();
-        long longest = longestClosedMillis.get();
-        for (long since : open.values()) {
-            longest = Math.max(longest, (now - since) / 1_000_000);
-        }
-        return longest;
+        return connections.longestMillis();
     }
 
     @Override
