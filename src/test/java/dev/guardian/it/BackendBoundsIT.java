@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +54,39 @@ class BackendBoundsIT {
                 assertTrue(mostRssKb[0] < 250 * 1024, "VmRSS reached " + mostRssKb[0] / 1024 + " MB");
                 String error = g.health().data("websocket").path("last_error").asText();
                 assertTrue(error.startsWith("flooded: more than 1000 frames that no step expected"), error);
+            }
+        }
+    }
+
+    /**
+     * With a script, frames wait for the step that reads them; the bound on what waits is the check's, not each
+     * session's, so 12 sessions of a flooding backend cost what one does and fit the image's 48 MB heap (a bound per
+     * session let them queue 12 × 4 Mi characters).
+     */
+    @Test
+    void framesWaitingForAStepAreBoundedPerCheckWhateverTheSessions() {
+        try (ChatBackend backend = new ChatBackend()) {
+            backend.mode(Mode.STREAM_FRAMES);
+            try (GuardianProcess g = guardian(backend.url("/ws"), "GUARDIAN_BACKEND_SCRIPT",
+                    WebSocketGateIT.PING_SCRIPT, "GUARDIAN_BACKEND_SESSIONS", "12",
+                    "GUARDIAN_HEARTBEAT_ENABLED", "false").maxHeap("48m").start().awaitListening()) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> backend.upgrades() >= 12);
+                long[] mostRssKb = { 0 };
+                Set<String> reasons = new LinkedHashSet<>();
+                ProbeWindow.Result probes = ProbeWindow.run(g, Duration.ofSeconds(20), Duration.ofSeconds(1),
+                        Duration.ofMillis(200), answer -> {
+                            mostRssKb[0] = Math.max(mostRssKb[0], rssKb(g));
+                            String error = g.health().data("websocket").path("last_error").asText();
+                            reasons.add(error.substring(0, Math.min(error.length(), 80)));
+                        }, "/q/health/live");
+                System.out.printf("streamed frames to 12 scripted sessions: %d upgrades, VmRSS up to %d MB, reasons "
+                        + "seen: %s; %s%n", backend.upgrades(), mostRssKb[0] / 1024, reasons, probes);
+
+                assertTrue(probes.clean(), probes + "; output:\n" + tail(g.output()));
+                assertTrue(g.process().isAlive(), tail(g.output()));
+                assertFalse(g.output().contains("OutOfMemoryError"), tail(g.output()));
+                assertTrue(reasons.stream().anyMatch(r -> r.startsWith("flooded: more than 4194304 characters of "
+                        + "frames waiting for a step")), "reasons seen: " + reasons);
             }
         }
     }
