@@ -15,6 +15,8 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.guardian.testing.ChatBackend;
 import dev.guardian.testing.ChatBackend.Mode;
 import dev.guardian.testing.GuardianProcess;
@@ -188,6 +190,42 @@ class BackendBoundsIT {
                             return last[0] >= from + 5;
                         });
                 System.out.println("cross-session leak named on attempts " + seen);
+            }
+        }
+    }
+
+    /**
+     * Several sessions, no heartbeat: the backend answers one session's ping, then sends another session's reply to
+     * that same connection, after the session there has passed. The session still waiting names the leak, on every
+     * attempt: the last attempts in the status data all do.
+     */
+    @Test
+    void aLeakReachingASessionThatAlreadyPassedIsNamedOnEveryAttempt() {
+        try (ChatBackend backend = new ChatBackend()) {
+            backend.mode(Mode.LEAK_TO_ANSWERED);
+            try (GuardianProcess g = guardian(backend.url("/ws"), "GUARDIAN_BACKEND_SCRIPT",
+                    WebSocketGateIT.PING_SCRIPT, "GUARDIAN_BACKEND_SESSIONS", "4",
+                    "GUARDIAN_BACKEND_STEP_TIMEOUT", "500ms", "GUARDIAN_HEARTBEAT_ENABLED", "false").start()
+                    .awaitListening()) {
+                JsonNode[] recent = { null };
+                await("eight websocket attempts").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> {
+                            for (JsonNode check : g.management("/q/status/data").json().path("checks")) {
+                                if (check.path("name").asText().equals("websocket")) {
+                                    recent[0] = check.path("recent");
+                                }
+                            }
+                            return recent[0] != null && recent[0].size() >= 8;
+                        });
+                List<String> seen = new ArrayList<>();
+                recent[0].forEach(a -> seen.add(a.path("outcome").asText() + ": " + a.path("reason").asText()));
+                System.out.println("leak to a session that passed, newest first: " + seen.size() + " attempts, "
+                        + seen.stream().filter(r -> r.startsWith("failure: cross-session leak: ")).count()
+                        + " naming the leak; newest: " + seen.get(0));
+                for (String attempt : seen) {
+                    assertTrue(attempt.startsWith("failure: cross-session leak: "), "an attempt did not name the "
+                            + "leak: " + attempt + "; all, newest first: " + seen);
+                }
             }
         }
     }

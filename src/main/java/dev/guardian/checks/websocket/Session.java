@@ -110,8 +110,14 @@ final class Session implements Connector.Listener {
         }
         for (Session owner : registry.owners(frame)) {
             if (owner != this) {
-                return fail(new CheckFailure("cross-session leak: session " + token + " received a frame carrying "
-                        + "session " + owner.token + "'s token: " + Frames.shorten(frame), details()));
+                Runnable failure = fail(new CheckFailure("cross-session leak: session " + token + " received a frame "
+                        + "carrying session " + owner.token + "'s token: " + Frames.shorten(frame), details()));
+                // This session may have finished (or belong to an attempt that ended): the owner, still waiting
+                // for its reply, names the leak too, so the attempt does whichever connection the frame reached.
+                return () -> {
+                    failure.run();
+                    owner.leakedTo("session " + token + "'s connection", frame);
+                };
             }
         }
         if (waiter != null) {
