@@ -9,9 +9,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.guardian.testing.ChatBackend;
 import dev.guardian.testing.ChatBackend.Mode;
@@ -52,6 +56,39 @@ class BackendBoundsIT {
                 assertTrue(mostRssKb[0] < 250 * 1024, "VmRSS reached " + mostRssKb[0] / 1024 + " MB");
                 String error = g.health().data("websocket").path("last_error").asText();
                 assertTrue(error.startsWith("flooded: more than 1000 frames that no step expected"), error);
+            }
+        }
+    }
+
+    /**
+     * With a script, frames wait for the step that reads them; the bound on what waits is the check's, not each
+     * session's, so 12 sessions of a flooding backend cost what one does and fit the image's 48 MB heap (a bound per
+     * session let them queue 12 × 4 Mi characters).
+     */
+    @Test
+    void framesWaitingForAStepAreBoundedPerCheckWhateverTheSessions() {
+        try (ChatBackend backend = new ChatBackend()) {
+            backend.mode(Mode.STREAM_FRAMES);
+            try (GuardianProcess g = guardian(backend.url("/ws"), "GUARDIAN_BACKEND_SCRIPT",
+                    WebSocketGateIT.PING_SCRIPT, "GUARDIAN_BACKEND_SESSIONS", "12",
+                    "GUARDIAN_HEARTBEAT_ENABLED", "false").maxHeap("48m").start().awaitListening()) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> backend.upgrades() >= 12);
+                long[] mostRssKb = { 0 };
+                Set<String> reasons = new LinkedHashSet<>();
+                ProbeWindow.Result probes = ProbeWindow.run(g, Duration.ofSeconds(20), Duration.ofSeconds(1),
+                        Duration.ofMillis(200), answer -> {
+                            mostRssKb[0] = Math.max(mostRssKb[0], rssKb(g));
+                            String error = g.health().data("websocket").path("last_error").asText();
+                            reasons.add(error.substring(0, Math.min(error.length(), 80)));
+                        }, "/q/health/live");
+                System.out.printf("streamed frames to 12 scripted sessions: %d upgrades, VmRSS up to %d MB, reasons "
+                        + "seen: %s; %s%n", backend.upgrades(), mostRssKb[0] / 1024, reasons, probes);
+
+                assertTrue(probes.clean(), probes + "; output:\n" + tail(g.output()));
+                assertTrue(g.process().isAlive(), tail(g.output()));
+                assertFalse(g.output().contains("OutOfMemoryError"), tail(g.output()));
+                assertTrue(reasons.stream().anyMatch(r -> r.startsWith("flooded: more than 4194304 characters of "
+                        + "frames waiting for a step")), "reasons seen: " + reasons);
             }
         }
     }
@@ -153,6 +190,42 @@ class BackendBoundsIT {
                             return last[0] >= from + 5;
                         });
                 System.out.println("cross-session leak named on attempts " + seen);
+            }
+        }
+    }
+
+    /**
+     * Several sessions, no heartbeat: the backend answers one session's ping, then sends another session's reply to
+     * that same connection, after the session there has passed. The session still waiting names the leak, on every
+     * attempt: the last attempts in the status data all do.
+     */
+    @Test
+    void aLeakReachingASessionThatAlreadyPassedIsNamedOnEveryAttempt() {
+        try (ChatBackend backend = new ChatBackend()) {
+            backend.mode(Mode.LEAK_TO_ANSWERED);
+            try (GuardianProcess g = guardian(backend.url("/ws"), "GUARDIAN_BACKEND_SCRIPT",
+                    WebSocketGateIT.PING_SCRIPT, "GUARDIAN_BACKEND_SESSIONS", "4",
+                    "GUARDIAN_BACKEND_STEP_TIMEOUT", "500ms", "GUARDIAN_HEARTBEAT_ENABLED", "false").start()
+                    .awaitListening()) {
+                JsonNode[] recent = { null };
+                await("eight websocket attempts").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> {
+                            for (JsonNode check : g.management("/q/status/data").json().path("checks")) {
+                                if (check.path("name").asText().equals("websocket")) {
+                                    recent[0] = check.path("recent");
+                                }
+                            }
+                            return recent[0] != null && recent[0].size() >= 8;
+                        });
+                List<String> seen = new ArrayList<>();
+                recent[0].forEach(a -> seen.add(a.path("outcome").asText() + ": " + a.path("reason").asText()));
+                System.out.println("leak to a session that passed, newest first: " + seen.size() + " attempts, "
+                        + seen.stream().filter(r -> r.startsWith("failure: cross-session leak: ")).count()
+                        + " naming the leak; newest: " + seen.get(0));
+                for (String attempt : seen) {
+                    assertTrue(attempt.startsWith("failure: cross-session leak: "), "an attempt did not name the "
+                            + "leak: " + attempt + "; all, newest first: " + seen);
+                }
             }
         }
     }

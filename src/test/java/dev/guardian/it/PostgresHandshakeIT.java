@@ -9,6 +9,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import dev.guardian.testing.DripServer;
 import dev.guardian.testing.GuardianProcess;
 import dev.guardian.testing.PostgresServer;
 import dev.guardian.testing.ProbeWindow;
@@ -45,6 +46,39 @@ class PostgresHandshakeIT {
             assertTrue(probes.clean(), probes.toString());
             assertEquals("no answer within 1000 ms (attempt timeout)",
                     g.health().data("postgres").path("last_error").asText(), g.health().body());
+        }
+    }
+
+    /**
+     * A peer that answers the startup message with a ParameterStatus message a byte every half timeout, for ever: no
+     * idle timeout ever fires on it, so only a deadline on the whole handshake ends each connection.
+     */
+    @Test
+    void aServerDrippingBytesForEverHasEachConnectionClosedAtTheAttemptDeadline() {
+        byte[] parameterStatus = { 'S', 0, 0, 0, 8, 'a', 0, 'b', 0 };
+        try (DripServer drip = DripServer.forever(parameterStatus, Duration.ofMillis(500));
+                GuardianProcess g = GuardianProcess.with("GUARDIAN_POSTGRES_URL", "postgresql://" + ROLE + ":"
+                        + PASSWORD + "@127.0.0.1:" + drip.port() + "/chat?sslmode=disable",
+                        "GUARDIAN_POSTGRES_TIMEOUT", "1s", "GUARDIAN_POSTGRES_INTERVAL", "200ms",
+                        "GUARDIAN_STARTUP_BUDGET", "120s").start().awaitListening()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> drip.accepted() >= 1);
+            long[] most = { 0 };
+            ProbeWindow.Result probes = ProbeWindow.run(g, Duration.ofSeconds(12), Duration.ofSeconds(1),
+                    Duration.ofMillis(100), answer -> most[0] = Math.max(most[0],
+                            ProcStats.tcpConnectionsTo(g.pid(), drip.port())), "/q/health/live");
+            String error = g.health().data("postgres").path("last_error").asText();
+            System.out.printf("dripping postgres: %d connections accepted in 12 s, at most %d of Guardian's open at "
+                    + "once (%d at the server), the longest open %d ms; last error: %s; %s%n", drip.accepted(), most[0],
+                    drip.mostOpen(), drip.longestOpenMillis(), error, probes);
+
+            assertTrue(most[0] <= 1, "Guardian had up to " + most[0] + " connections to the dripping server open at "
+                    + "once");
+            assertTrue(drip.longestOpenMillis() < 2_000, "a connection stayed open " + drip.longestOpenMillis()
+                    + " ms against an attempt timeout of 1000 ms (" + drip.accepted() + " accepted in all)");
+            assertTrue(drip.accepted() >= 5, "only " + drip.accepted() + " connections in 12 s: each attempt should "
+                    + "end at its deadline and the next connect afresh");
+            assertEquals("no answer within 1000 ms (attempt timeout)", error, g.health().body());
+            assertTrue(probes.clean(), probes.toString());
         }
     }
 

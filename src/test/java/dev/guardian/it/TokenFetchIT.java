@@ -67,13 +67,7 @@ class TokenFetchIT extends WithChatBackend {
                 GuardianProcess g = guardian(idp, idp.discoveryUrl()).start().awaitListening()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> idp.tokenRequests() >= 1);
             Set<String> reasons = new LinkedHashSet<>();
-            ProbeWindow.Result probes = ProbeWindow.run(g, Duration.ofSeconds(20), Duration.ofSeconds(1),
-                    Duration.ofMillis(100), answer -> {
-                        Health h = g.health();
-                        if (h.data("websocket").has("last_error")) {
-                            reasons.add(h.data("websocket").path("last_error").asText());
-                        }
-                    }, "/q/health/live");
+            ProbeWindow.Result probes = probingForReasons(g, Duration.ofSeconds(20), reasons);
             long requests = idp.tokenRequests();
             System.out.printf("refused client: %d token requests in about 20 s; reasons seen: %s; %s%n", requests,
                     reasons, probes);
@@ -90,9 +84,39 @@ class TokenFetchIT extends WithChatBackend {
     }
 
     /**
-     * A hung discovery document or token endpoint runs into Vert.x's request timeout, whose message quotes the
-     * request line: the discovery URL's query (where a deployer may put an API key) must not come out with it,
-     * nor the password of its user info, nor the client secret.
+     * A token endpoint that sends its answer a byte at a time, never idle for long, is cut off at the request's
+     * deadline (connect-timeout + upgrade-timeout), and the reason names it: not a generic attempt timeout, and no
+     * request left open behind the attempts.
+     */
+    @Test
+    void aDrippingTokenEndpointIsCutOffAtTheRequestDeadlineAndNamed() {
+        try (HostileIdp idp = new HostileIdp(Mode.TOKEN_DRIPS);
+                GuardianProcess g = guardian(idp, idp.discoveryUrl(), "GUARDIAN_BACKEND_CONNECT_TIMEOUT", "500ms",
+                        "GUARDIAN_BACKEND_UPGRADE_TIMEOUT", "500ms", "GUARDIAN_BACKEND_TIMEOUT", "3s").start()
+                        .awaitListening()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> idp.tokenRequests() >= 1);
+            Set<String> reasons = new LinkedHashSet<>();
+            ProbeWindow.Result probes = probingForReasons(g, Duration.ofSeconds(15), reasons);
+            String heartbeat = g.health().data("heartbeat").path("last_error").asText();
+            System.out.printf("dripping token endpoint: %d token requests in about 15 s, the longest open %d ms; "
+                    + "reasons seen: %s; heartbeat: %s; %s%n", idp.tokenRequests(), idp.longestDripMillis(), reasons,
+                    heartbeat, probes);
+
+            String expected = "could not obtain a token: token endpoint " + idp.tokenEndpoint()
+                    + " did not answer within 1000 ms";
+            assertEquals(Set.of(expected), reasons, "every attempt names the identity provider");
+            assertEquals("cannot open the heartbeat connection: " + expected, heartbeat);
+            assertTrue(idp.longestDripMillis() < 2_000, "a token request stayed open " + idp.longestDripMillis()
+                    + " ms against a deadline of 1000 ms");
+            assertTrue(probes.clean(), probes.toString());
+        }
+    }
+
+    /**
+     * A hung discovery document or token endpoint runs into the request's deadline, whose reason names the
+     * endpoint: the discovery URL's query (where a deployer may put an API key) must not come out with it, nor the
+     * password of its user info, nor the client secret. (Vert.x's own request timeout, whose message quoted the
+     * request line, is no longer used.)
      */
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = { "DISCOVERY_HANGS", "TOKEN_HANGS" })
@@ -106,6 +130,11 @@ class TokenFetchIT extends WithChatBackend {
                 await("two failed websocket attempts").atMost(Duration.ofSeconds(60))
                         .until(() -> g.health().data("websocket").path("attempts").asLong() >= 2);
                 Health h = g.health();
+                String error = h.data("websocket").path("last_error").asText();
+                String endpoint = mode == Mode.DISCOVERY_HANGS ? "discovery document " : "token endpoint ";
+                // The case happened: the request timed out, and the reason shows the URL it was made to.
+                assertTrue(error.startsWith("could not obtain a token: " + endpoint + "http")
+                        && error.endsWith(" did not answer within 5000 ms"), error);
                 Map<String, String> outputs = new LinkedHashMap<>();
                 outputs.put("/q/health", h.body());
                 outputs.put("/q/health/started", g.get("/q/health/started").body());
@@ -125,6 +154,16 @@ class TokenFetchIT extends WithChatBackend {
                         + h.data("websocket").path("last_error").asText());
             }
         }
+    }
+
+    /** Probes liveness for {@code window}, collecting every websocket last_error seen meanwhile into {@code reasons}. */
+    private static ProbeWindow.Result probingForReasons(GuardianProcess g, Duration window, Set<String> reasons) {
+        return ProbeWindow.run(g, window, Duration.ofSeconds(1), Duration.ofMillis(100), answer -> {
+            Health h = g.health();
+            if (h.data("websocket").has("last_error")) {
+                reasons.add(h.data("websocket").path("last_error").asText());
+            }
+        }, "/q/health/live");
     }
 
     private static String tail(String output) {

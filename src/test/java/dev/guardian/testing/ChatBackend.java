@@ -47,6 +47,12 @@ public final class ChatBackend implements AutoCloseable {
         OUT_OF_ORDER,
         /** Routes each reply to another client's connection. */
         CROSS_SESSION,
+        /**
+         * Pairs pings in the order they arrive: holds the first, and at the second sends the first its own pong
+         * followed by the second's, which gets nothing. The misrouted reply lands on a connection whose session has
+         * just passed.
+         */
+        LEAK_TO_ANSWERED,
         /** Answers every message with a 2 MiB text message. */
         HUGE_MESSAGE,
         /** Answers with a text frame that is not valid UTF-8. */
@@ -92,6 +98,9 @@ public final class ChatBackend implements AutoCloseable {
     private final AtomicLong upgrades = new AtomicLong();
     private final AtomicLong textMessages = new AtomicLong();
     private final java.util.Map<Integer, AtomicLong> closeCodes = new ConcurrentHashMap<>();
+    /** {@link Mode#LEAK_TO_ANSWERED}: the connection whose ping waits for a second one, and its session. */
+    private ServerWebSocket heldSocket;
+    private String heldSession;
 
     public ChatBackend() {
         listen(0);
@@ -258,6 +267,10 @@ public final class ChatBackend implements AutoCloseable {
             keepalives.incrementAndGet();
             return;
         }
+        if (mode == Mode.LEAK_TO_ANSWERED && "ping".equals(in.getString("type"))) {
+            pairPings(from, session);
+            return;
+        }
         ServerWebSocket to = from;
         if (mode == Mode.CROSS_SESSION) {
             to = sockets.stream().filter(s -> s != from && !s.isClosed()).findAny().orElse(from);
@@ -282,6 +295,23 @@ public final class ChatBackend implements AutoCloseable {
             }
             default -> to.writeTextMessage(new JsonObject().put("type", "unknown").encode());
         }
+    }
+
+    private void pairPings(ServerWebSocket from, String session) {
+        ServerWebSocket first;
+        String firstSession;
+        synchronized (this) {
+            if (heldSocket == null || heldSocket.isClosed()) {
+                heldSocket = from;
+                heldSession = session;
+                return;
+            }
+            first = heldSocket;
+            firstSession = heldSession;
+            heldSocket = null;
+        }
+        first.writeTextMessage(new JsonObject().put("type", "pong").put("session", firstSession).encode());
+        first.writeTextMessage(new JsonObject().put("type", "pong").put("session", session).encode());
     }
 
     public String url(String path) {

@@ -1,5 +1,6 @@
 package dev.guardian.testing;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.Vertx;
@@ -18,12 +19,18 @@ public final class HostileIdp implements AutoCloseable {
         ENDLESS_TOKEN_BODY,
         /** The token endpoint refuses the client: 401 {"error":"invalid_client"}, as for a wrong secret. */
         UNAUTHORIZED,
+        /**
+         * The token endpoint answers 200 and sends its body a byte every {@link HostileIdp#DRIP_EVERY}, without end:
+         * never idle long enough for an idle timeout.
+         */
+        TOKEN_DRIPS,
         /** The token endpoint accepts the request and never answers. */
         TOKEN_HANGS,
         /** The discovery document never comes. */
         DISCOVERY_HANGS
     }
 
+    public static final Duration DRIP_EVERY = Duration.ofMillis(300);
     private static final Buffer CHUNK = Buffer.buffer("a".repeat(64 * 1024));
     private final Vertx vertx = Vertx.vertx();
     private final HttpServer server;
@@ -31,6 +38,7 @@ public final class HostileIdp implements AutoCloseable {
     private final AtomicLong discoveryRequests = new AtomicLong();
     private final AtomicLong tokenRequests = new AtomicLong();
     private final AtomicLong bytesStreamed = new AtomicLong();
+    private final Lifetimes<HttpServerResponse> drips = new Lifetimes<>();
 
     public HostileIdp(Mode mode) {
         this.mode = mode;
@@ -53,6 +61,8 @@ public final class HostileIdp implements AutoCloseable {
                     resp.write("{\"access_token\":\"");
                     stream(resp);
                 }
+                case TOKEN_DRIPS -> drip(req.response().setStatusCode(200).setChunked(true)
+                        .putHeader("Content-Type", "application/json"));
                 case UNAUTHORIZED -> req.response().setStatusCode(401).putHeader("Content-Type", "application/json")
                         .end("{\"error\":\"invalid_client\"}");
                 default -> {
@@ -72,6 +82,23 @@ public final class HostileIdp implements AutoCloseable {
         if (!resp.closed()) {
             resp.drainHandler(v -> stream(resp));
         }
+    }
+
+    /** Sends the body's opening, then one more byte every {@link #DRIP_EVERY} for as long as the client stays. */
+    private void drip(HttpServerResponse resp) {
+        drips.opened(resp);
+        resp.exceptionHandler(gone -> {
+        });
+        resp.write("{\"access_token\":\"");
+        long timer = vertx.setPeriodic(DRIP_EVERY.toMillis(), id -> {
+            if (!resp.closed()) {
+                resp.write("a");
+            }
+        });
+        resp.closeHandler(v -> {
+            vertx.cancelTimer(timer);
+            drips.closed(resp);
+        });
     }
 
     private String base() {
@@ -101,6 +128,11 @@ public final class HostileIdp implements AutoCloseable {
     /** Bytes of endless token bodies written so far. */
     public long bytesStreamed() {
         return bytesStreamed.get();
+    }
+
+    /** How long the longest dripping answer stayed open, counting those still open up to now. */
+    public long longestDripMillis() {
+        return drips.longestMillis();
     }
 
     @Override

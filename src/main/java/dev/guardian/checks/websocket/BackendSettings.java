@@ -49,7 +49,9 @@ final class BackendSettings {
             problems.refuse(P + ".timeout", Setting.human(timeout), "must be at least " + P + ".connect-timeout + "
                     + P + ".upgrade-timeout = " + Setting.human(connect.plus(upgrade)));
         }
-        TokenSources.Auth auth = TokenSources.parse(problems, config.auth(), context);
+        // A token is part of opening a connection: the identity provider gets what the upgrade gets.
+        TokenSources.Auth auth = TokenSources.parse(problems, config.auth(), context,
+                connect == null || upgrade == null ? null : connect.plus(upgrade));
         if (uri == null || headers == null || sessions == null || connect == null || upgrade == null || step == null
                 || ping == null || auth == null) {
             return null;

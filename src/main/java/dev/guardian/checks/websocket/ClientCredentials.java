@@ -8,6 +8,7 @@ import java.util.Base64;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.guardian.checks.Connections;
 import dev.guardian.config.Urls;
 import dev.guardian.engine.CheckFailure;
 import dev.guardian.engine.Failures;
@@ -18,6 +19,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -27,23 +29,29 @@ import io.vertx.core.http.RequestOptions;
  * An access token by the OAuth2 client-credentials grant, the token endpoint taken from the provider's OIDC discovery
  * document. Obtaining it also proves that the provider can issue tokens: a failure fails the WebSocket check with the
  * provider's answer as the reason. Every answer is read up to 64 KiB, whatever its headers say; a larger one is cut
- * off and named, so a streaming or hostile provider cannot fill Guardian's memory.
+ * off and named, so a streaming or hostile provider cannot fill Guardian's memory. Each request, from connect to the
+ * body's last byte, has a deadline: when it passes the connection is closed, and the reason names the provider, so
+ * one that answers a byte at a time holds neither a connection nor the token's callers.
  */
 final class ClientCredentials {
     /** A token endpoint's answer is small; a larger body is hostile or a misconfiguration. */
     static final int MAX_BODY = 64 * 1024;
-    private static final long REQUEST_TIMEOUT_MS = 5_000;
 
     private final HttpClient http;
+    private final Duration deadline;
+    private final Connections<HttpClientRequest> requests = new Connections<>(req -> req.connection().close());
     private final URI discovery;
     private final String clientId;
     private final String clientSecret;
     private final String scope;
     private URI tokenEndpoint;
 
-    ClientCredentials(Vertx vertx, URI discovery, String clientId, String clientSecret, String scope) {
+    /** @param deadline of each request as a whole: connect, send, and the answer to its last byte */
+    ClientCredentials(Vertx vertx, URI discovery, String clientId, String clientSecret, String scope,
+            Duration deadline) {
+        this.deadline = deadline;
         this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)
-                .setConnectTimeout((int) REQUEST_TIMEOUT_MS));
+                .setConnectTimeout((int) deadline.toMillis()));
         this.discovery = discovery;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
@@ -87,12 +95,15 @@ final class ClientCredentials {
         });
     }
 
-    /** GET (form null) or POST the form with the client's credentials; the JSON answer of a 200. */
+    /**
+     * GET (form null) or POST the form with the client's credentials; the JSON answer of a 200. The deadline ends the
+     * request whatever stage it is at (Vert.x's own request timeout is an idle timeout, which a drip never trips);
+     * ending it closes its connection, or closes the connection on arrival when it was still connecting.
+     */
     private Uni<JsonNode> call(URI uri, String form, String what) {
         String shown = what + " " + Urls.display(uri);
         RequestOptions options = new RequestOptions().setMethod(form == null ? HttpMethod.GET : HttpMethod.POST)
-                .setAbsoluteURI(uri.toString()).setTimeout(REQUEST_TIMEOUT_MS)
-                .putHeader(HttpHeaders.ACCEPT, "application/json");
+                .setAbsoluteURI(uri.toString()).putHeader(HttpHeaders.ACCEPT, "application/json");
         if (form != null) {
             String basic = URLEncoder.encode(clientId, StandardCharsets.UTF_8) + ":"
                     + URLEncoder.encode(clientSecret, StandardCharsets.UTF_8);
@@ -100,8 +111,8 @@ final class ClientCredentials {
                     .encodeToString(basic.getBytes(StandardCharsets.UTF_8)))
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/x-www-form-urlencoded");
         }
-        return UniHelper.toUni(http.request(options))
-                .chain(req -> UniHelper.toUni(form == null ? req.send() : req.send(Buffer.buffer(form))))
+        return requests.using(() -> UniHelper.toUni(http.request(options)), req -> UniHelper.toUni(form == null
+                ? req.send() : req.send(Buffer.buffer(form)))
                 .chain(resp -> UniHelper.toUni(bounded(resp, shown)).map(body -> {
                     if (resp.statusCode() != 200) {
                         throw new CheckFailure("could not obtain a token: " + shown + " answered HTTP "
@@ -112,7 +123,9 @@ final class ClientCredentials {
                     } catch (Exception e) {
                         throw new CheckFailure("could not obtain a token: " + shown + " did not answer JSON");
                     }
-                }))
+                })))
+                .ifNoItem().after(deadline).failWith(() -> new CheckFailure("could not obtain a token: " + shown
+                        + " did not answer within " + deadline.toMillis() + " ms"))
                 .onFailure(f -> !(f instanceof CheckFailure)).transform(f -> new CheckFailure(
                         "could not obtain a token: " + shown + ": " + Failures.describe(f)));
     }

@@ -25,6 +25,7 @@ final class GateCheck implements Check {
     private final SessionRegistry registry;
     private final Matching matching;
     private final List<Connections<WebSocket>> slots = new ArrayList<>();
+    private final QueuedChars queued = new QueuedChars(Session.MAX_QUEUED_CHARS);
     private final AtomicBoolean goingAway = new AtomicBoolean();
 
     GateCheck(Backend backend, Connector connector, SessionRegistry registry, Matching matching) {
@@ -57,7 +58,7 @@ final class GateCheck implements Check {
         Map<String, Session> byToken = new LinkedHashMap<>();
         for (int i = 1; i <= backend.sessions(); i++) {
             String token = "s" + i + "-" + id;
-            byToken.put(token, new Session(token, registry, backend.script() != null));
+            byToken.put(token, new Session(token, registry, backend.script() != null, queued));
         }
         registry.begin(id, byToken);
         List<Session> sessions = List.copyOf(byToken.values());
@@ -66,7 +67,10 @@ final class GateCheck implements Check {
             runs.add(run(slots.get(i), sessions.get(i), bearer));
         }
         Uni<Void> all = runs.size() == 1 ? runs.get(0) : Uni.combine().all().unis(runs).discardItems();
-        return all.map(ignored -> merged(sessions)).onTermination().invoke(() -> registry.end(id));
+        return all.map(ignored -> merged(sessions)).onTermination().invoke(() -> {
+            registry.end(id);
+            sessions.forEach(Session::end);
+        });
     }
 
     private Uni<Void> run(Connections<WebSocket> slot, Session session, String bearer) {

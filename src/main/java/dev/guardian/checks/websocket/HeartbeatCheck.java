@@ -99,11 +99,12 @@ final class HeartbeatCheck implements Check {
             gen = ++generation;
         }
         Link link = new Link(gen);
-        return connecting.using(() -> backend.tokens().token().chain(bearer -> connector.connect(link,
-                text -> Script.substitute(text, NAME, bearer), bearer)),
+        // The token first, under its own deadline, so that a silent identity provider is named as such.
+        return backend.tokens().token().chain(bearer -> connecting.using(() -> connector.connect(link,
+                text -> Script.substitute(text, NAME, bearer), bearer),
                 waiting -> waiting.ifNoItem().after(backend.handshakeDeadline()).failWith(() -> new CheckFailure(
                         "no upgrade response within " + backend.handshakeDeadline().toMillis() + " ms")),
-                ws -> kept(ws, link), this::keptOrClosed)
+                ws -> kept(ws, link), this::keptOrClosed))
                 .onFailure().transform(f -> new CheckFailure("cannot open the heartbeat connection: "
                         + Connector.classify(f, Map.of()).getMessage(), details()));
     }

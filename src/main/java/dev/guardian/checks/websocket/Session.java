@@ -14,17 +14,21 @@ import io.vertx.core.buffer.Buffer;
 /**
  * One probe connection's view of the backend: the frames it received, whether the server closed it, and the timings
  * the health JSON shows. Callbacks arrive on the checks' event loop; the exchange reads frames one by one. Frames
- * waiting for a step are bounded in number and size; without a script none are kept at all.
+ * waiting for a step are bounded in number, and in size by a budget that all the check's sessions share; without a
+ * script none are kept at all, and none once the attempt ended.
  */
 final class Session implements Connector.Listener {
     /** More unsolicited frames than this within one attempt is a flood, not chatter. */
     static final int MAX_UNEXPECTED = 1_000;
-    /** Characters of frames that may wait for a step to read them. */
+    /** Characters of frames that may wait for a step to read them, in all the sessions of a check together. */
     static final long MAX_QUEUED_CHARS = 4L * Backend.MAX_MESSAGE_SIZE;
 
     final String token;
     private final SessionRegistry registry;
     private final boolean keepsFrames;
+    private final QueuedChars budget;
+    /** The attempt is over: frames are no longer kept, only checked for leaks. */
+    private boolean ended;
     private final long startNanos = System.nanoTime();
     private long upgradedNanos = -1;
     private long firstFrameNanos = -1;
@@ -42,11 +46,23 @@ final class Session implements Connector.Listener {
     private int unexpected;
     private String lastUnexpected;
 
-    /** @param keepsFrames false without a script: no step will ever read a frame, so frames are only counted */
-    Session(String token, SessionRegistry registry, boolean keepsFrames) {
+    /**
+     * @param keepsFrames false without a script: no step will ever read a frame, so frames are only counted
+     * @param budget      the check's bound on characters of frames waiting, shared with its other sessions
+     */
+    Session(String token, SessionRegistry registry, boolean keepsFrames, QueuedChars budget) {
         this.token = token;
         this.registry = registry;
         this.keepsFrames = keepsFrames;
+        this.budget = budget;
+    }
+
+    /** The attempt ended: what is queued goes back to the budget, and frames arriving from now on are not kept. */
+    synchronized void end() {
+        ended = true;
+        frames.clear();
+        budget.give(queuedChars);
+        queuedChars = 0;
     }
 
     String substitute(String text, String bearer) {
@@ -93,8 +109,14 @@ final class Session implements Connector.Listener {
         }
         for (Session owner : registry.owners(frame)) {
             if (owner != this) {
-                return fail(new CheckFailure("cross-session leak: session " + token + " received a frame carrying "
-                        + "session " + owner.token + "'s token: " + Frames.shorten(frame), details()));
+                Runnable failure = fail(new CheckFailure("cross-session leak: session " + token + " received a frame "
+                        + "carrying session " + owner.token + "'s token: " + Frames.shorten(frame), details()));
+                // This session may have finished (or belong to an attempt that ended): the owner, still waiting
+                // for its reply, names the leak too, so the attempt does whichever connection the frame reached.
+                return () -> {
+                    failure.run();
+                    owner.leakedTo("session " + token + "'s connection", frame);
+                };
             }
         }
         if (waiter != null) {
@@ -102,11 +124,15 @@ final class Session implements Connector.Listener {
             waiter = null;
             return () -> deliver.complete(frame);
         }
+        if (ended) {
+            return () -> {
+            };
+        }
         if (!keepsFrames) {
             return countUnexpected(frame);
         }
-        if (queuedChars + frame.length() > MAX_QUEUED_CHARS) {
-            return fail(new CheckFailure("flooded: more than " + MAX_QUEUED_CHARS + " characters of frames waiting "
+        if (!budget.take(frame.length())) {
+            return fail(new CheckFailure("flooded: more than " + budget.limit() + " characters of frames waiting "
                     + "for a step, last: " + Frames.shorten(frame), details()));
         }
         frames.add(frame);
@@ -260,6 +286,7 @@ final class Session implements Connector.Listener {
                 frame = frames.poll();
                 if (frame != null) {
                     queuedChars -= frame.length();
+                    budget.give(frame.length());
                 } else {
                     failure = terminal;
                     if (failure == null) {

@@ -37,8 +37,11 @@ final class TokenSources {
     private TokenSources() {
     }
 
-    /** @return the auth, or null after refusing */
-    static Auth parse(Problems problems, BackendConfig.Auth a, CheckContext context) {
+    /**
+     * @param requestDeadline of each request to an identity provider; null when the timeouts it comes from were refused
+     * @return the auth, or null after refusing
+     */
+    static Auth parse(Problems problems, BackendConfig.Auth a, CheckContext context, Duration requestDeadline) {
         String queryParam = a.queryParam().map(String::trim).orElse(null);
         if (queryParam != null && !queryParam.matches("[A-Za-z0-9_.-]+")) {
             problems.refuse(P + ".query-param", queryParam, "use a plain parameter name such as access_token");
@@ -48,7 +51,7 @@ final class TokenSources {
             case "none" -> TokenSource.NONE;
             case "bearer" -> bearer(problems, a, context);
             case "jwt" -> jwt(problems, a, context.secrets());
-            case "client-credentials" -> clientCredentials(problems, a, context);
+            case "client-credentials" -> clientCredentials(problems, a, context, requestDeadline);
             default -> {
                 problems.refuse(P + ".mode", a.mode(), "use none, bearer, jwt or client-credentials");
                 yield null;
@@ -157,7 +160,8 @@ final class TokenSources {
         return null;
     }
 
-    private static TokenSource clientCredentials(Problems problems, BackendConfig.Auth a, CheckContext context) {
+    private static TokenSource clientCredentials(Problems problems, BackendConfig.Auth a, CheckContext context,
+            Duration requestDeadline) {
         boolean missing = false;
         for (var required : java.util.List.of(Map.entry(P + ".discovery-url", a.discoveryUrl()),
                 Map.entry(P + ".client-id", a.clientId()), Map.entry(P + ".client-secret", a.clientSecret()))) {
@@ -167,7 +171,7 @@ final class TokenSources {
             }
         }
         a.clientSecret().ifPresent(context.secrets()::register);
-        if (missing) {
+        if (missing || requestDeadline == null) {
             return null;
         }
         URI discovery = Urls.parse(problems, P + ".discovery-url", a.discoveryUrl().get(),
@@ -178,7 +182,7 @@ final class TokenSources {
         Urls.userInfo(discovery, context.secrets());
         Urls.registerQuery(discovery, context.secrets());
         ClientCredentials grant = new ClientCredentials(context.vertx(), discovery, a.clientId().get(),
-                a.clientSecret().get(), a.scope().orElse(null));
+                a.clientSecret().get(), a.scope().orElse(null), requestDeadline);
         return new RenewedToken(grant::obtain, context.secrets());
     }
 }
