@@ -29,7 +29,8 @@ import io.vertx.ext.web.Router;
  * listener: with the port opened for Prometheus, anyone in the cluster could hold connections until Guardian ran out
  * of file descriptors, and then the public port could accept no probe either. So Quarkus does not listen
  * ({@code quarkus.management.host-enabled=false}) and Guardian serves the same router here, at
- * {@code quarkus.management.host}:{@code quarkus.management.port}, counting every accepted connection.
+ * {@code quarkus.management.host}:{@code quarkus.management.port}, counting every accepted connection. It listens
+ * when the public port does ({@code quarkus.http.host-enabled}): wait mode opens neither.
  */
 @Singleton
 class ManagementServer {
@@ -38,6 +39,8 @@ class ManagementServer {
 
     @Inject
     Vertx vertx;
+    @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true")
+    boolean publicPortListens;
     @ConfigProperty(name = "quarkus.management.host")
     String host;
     @ConfigProperty(name = "quarkus.management.port")
@@ -57,6 +60,9 @@ class ManagementServer {
 
     /** Listens before Guardian wires its checks, so that a taken port stops startup like the public port's. */
     void listen(@Observes @Priority(0) StartupEvent event) throws InterruptedException {
+        if (!publicPortListens) {
+            return;
+        }
         if (router == null) {
             throw new IllegalStateException("Quarkus built no management router: quarkus.management.enabled=false?");
         }
