@@ -35,6 +35,9 @@ class HttpAndTcpChecksIT {
             assertEquals("http", h.data("llm").path("kind").asText());
             assertEquals(llm.url("/health"), h.data("llm").path("target").asText());
             assertEquals(200, h.data("llm").path("http_status").asInt());
+            // Every verdict has an age: how long ago the check's latest attempt finished (interval 200 ms).
+            long age = h.data("llm").path("last_attempt_age_ms").asLong(-1);
+            assertTrue(age >= 0 && age < 5_000, "last_attempt_age_ms " + age + ": " + h.body());
             assertEquals("tcp", h.data("vectors").path("kind").asText());
             assertEquals("127.0.0.1:" + vectors.port(), h.data("vectors").path("target").asText());
             String metrics = g.metrics();

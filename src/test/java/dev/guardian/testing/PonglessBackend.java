@@ -5,16 +5,12 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,28 +18,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * no pong, ever, from the first frame on. Vert.x (like most servers) answers pings by itself, so a backend that
  * withholds its pong cannot be built on it; with this one the outcome does not depend on which process is faster.
  */
-public final class PonglessBackend implements AutoCloseable {
+public final class PonglessBackend extends SocketServer {
     private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final int MAX_HEADER_BYTES = 16 * 1024;
 
-    private final ServerSocket server;
-    private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
     private final AtomicLong upgrades = new AtomicLong();
     private final AtomicLong pings = new AtomicLong();
 
     public PonglessBackend() {
-        try {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        Thread acceptor = new Thread(this::acceptLoop, "pongless-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        super(0, "pongless");
     }
 
     public String url(String path) {
-        return "ws://127.0.0.1:" + server.getLocalPort() + path;
+        return "ws://127.0.0.1:" + port() + path;
     }
 
     /** Upgrades answered with 101. */
@@ -56,22 +43,9 @@ public final class PonglessBackend implements AutoCloseable {
         return pings.get();
     }
 
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket client = server.accept();
-                clients.add(client);
-                Thread t = new Thread(() -> serve(client), "pongless-" + client.getPort());
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException closed) {
-                return;
-            }
-        }
-    }
-
-    private void serve(Socket client) {
-        try (client) {
+    @Override
+    protected void serve(Socket client) throws IOException {
+        try {
             InputStream in = client.getInputStream();
             String key = upgradeKey(readHeaders(in));
             OutputStream out = client.getOutputStream();
@@ -90,10 +64,6 @@ public final class PonglessBackend implements AutoCloseable {
             }
         } catch (EOFException | java.net.SocketException closed) {
             // the client went away, or close() ended it
-        } catch (IOException e) {
-            // a broken client: nothing to answer either
-        } finally {
-            clients.remove(client);
         }
     }
 
@@ -145,22 +115,6 @@ public final class PonglessBackend implements AutoCloseable {
             return Base64.getEncoder().encodeToString(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    @Override
-    public void close() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        for (Socket client : clients) {
-            try {
-                client.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
         }
     }
 }

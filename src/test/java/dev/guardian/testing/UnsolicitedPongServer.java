@@ -4,17 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,60 +17,32 @@ import java.util.concurrent.atomic.AtomicLong;
  * by themselves: it completes the RFC 6455 handshake, sends one unsolicited pong at once and then reads and ignores
  * everything, pings included. RFC 6455 allows an unsolicited pong; it proves nothing about a ping.
  */
-public final class UnsolicitedPongServer implements AutoCloseable {
+public final class UnsolicitedPongServer extends SocketServer {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final byte[] PONG_PAYLOAD = "unsolicited".getBytes(StandardCharsets.US_ASCII);
 
-    private final ServerSocket server;
-    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong upgrades = new AtomicLong();
     private final AtomicLong bytesIgnored = new AtomicLong();
 
     public UnsolicitedPongServer() {
-        try {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Thread acceptor = new Thread(this::acceptLoop, "unsolicited-pong-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        super(0, "unsolicited-pong");
     }
 
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket s = server.accept();
-                sockets.add(s);
-                Thread t = new Thread(() -> serve(s), "unsolicited-pong-conn");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException closed) {
-                return;
-            }
-        }
-    }
-
-    private void serve(Socket s) {
-        try (s) {
-            InputStream in = s.getInputStream();
-            String key = webSocketKey(requestHead(in));
-            OutputStream out = s.getOutputStream();
-            out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            // FIN + opcode 0xA (pong), unmasked (server to client), payload length < 126.
-            out.write(new byte[] { (byte) 0x8A, (byte) PONG_PAYLOAD.length });
-            out.write(PONG_PAYLOAD);
-            out.flush();
-            upgrades.incrementAndGet();
-            byte[] buffer = new byte[4096];
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                bytesIgnored.addAndGet(n);
-            }
-        } catch (IOException gone) {
-            // the client went away
-        } finally {
-            sockets.remove(s);
+    @Override
+    protected void serve(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        String key = webSocketKey(requestHead(in));
+        OutputStream out = s.getOutputStream();
+        out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        // FIN + opcode 0xA (pong), unmasked (server to client), payload length < 126.
+        out.write(new byte[] { (byte) 0x8A, (byte) PONG_PAYLOAD.length });
+        out.write(PONG_PAYLOAD);
+        out.flush();
+        upgrades.incrementAndGet();
+        byte[] buffer = new byte[4096];
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+            bytesIgnored.addAndGet(n);
         }
     }
 
@@ -114,32 +81,11 @@ public final class UnsolicitedPongServer implements AutoCloseable {
     }
 
     public String url(String path) {
-        return "ws://127.0.0.1:" + server.getLocalPort() + path;
+        return "ws://127.0.0.1:" + port() + path;
     }
 
     /** Handshakes completed (each followed by the unsolicited pong). */
     public long upgrades() {
         return upgrades.get();
-    }
-
-    /** Connections open right now. */
-    public int open() {
-        return sockets.size();
-    }
-
-    @Override
-    public void close() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-        for (Socket s : sockets) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-        }
     }
 }

@@ -32,8 +32,7 @@ public class WaitMode implements QuarkusApplication {
 
     /** Settings for a run without ports, logs on standard error: applied before Quarkus starts. */
     public static void prepare() {
-        System.setProperty("quarkus.http.host-enabled", "false");
-        System.setProperty("quarkus.management.host-enabled", "false");
+        System.setProperty("quarkus.http.host-enabled", "false"); // and Guardian's management listener with it
         System.setProperty("quarkus.log.console.stderr", "true");
         System.setProperty("quarkus.shutdown.delay", "0s");
         // One verdict, no traffic: an edge configured for the long-running container does not listen here.

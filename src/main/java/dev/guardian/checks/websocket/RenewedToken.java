@@ -25,6 +25,7 @@ final class RenewedToken implements TokenSource {
 
     private final Supplier<Uni<Issued>> obtain;
     private final Secrets secrets;
+    private final Backoff backoff;
     private String token;
     private Instant renewAt = Instant.MIN;
     private Uni<String> pending;
@@ -33,8 +34,14 @@ final class RenewedToken implements TokenSource {
     private int failures;
 
     RenewedToken(Supplier<Uni<Issued>> obtain, Secrets secrets) {
+        this(obtain, secrets, BACKOFF);
+    }
+
+    /** With another backoff than 1 s to 60 s: tests that watch it reset. */
+    RenewedToken(Supplier<Uni<Issued>> obtain, Secrets secrets, Backoff backoff) {
         this.obtain = obtain;
         this.secrets = secrets;
+        this.backoff = backoff;
     }
 
     @Override
@@ -69,7 +76,7 @@ final class RenewedToken implements TokenSource {
             failures++;
             failure = error instanceof CheckFailure cf ? cf : new CheckFailure("could not obtain a token: "
                     + error.getMessage());
-            retryAt = now.plus(BACKOFF.delay(failures, ThreadLocalRandom.current().nextDouble()));
+            retryAt = now.plus(backoff.delay(failures, ThreadLocalRandom.current().nextDouble()));
         }
     }
 }
