@@ -81,6 +81,59 @@ class EdgeCapsIT {
         }
     }
 
+    /**
+     * Sockets that connect and never send a byte take TCP connections, not request slots: they are counted from
+     * their accept, and one over the cap (twice max-connections) is closed at once. A real client gets through once
+     * one of them has gone.
+     */
+    @Test
+    void tcpConnectionsAreCappedAtAccept() throws Exception {
+        List<Socket> silent = new ArrayList<>();
+        try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(world.backend().port()).maxConnections(5))) {
+            int cap = 10;
+            assertEquals((long) cap, edge.health().get("max_tcp_connections"));
+            for (int i = 0; i < cap; i++) {
+                silent.add(new Socket(InetAddress.getLoopbackAddress(), edge.port()));
+            }
+            await("every silent connection counted").atMost(WAIT).until(() -> edge.health().get("tcp_connections")
+                    .equals((long) cap));
+            assertEquals(0L, edge.health().get("in_use"), "no request, no slot");
+
+            try (Socket over = new Socket(InetAddress.getLoopbackAddress(), edge.port())) {
+                over.setSoTimeout((int) WAIT.toMillis());
+                assertTrue(closedByPeer(over), "the connection over the cap is closed by the edge");
+            }
+            assertEquals(1, edge.metric("guardian_edge_tcp_connections_refused_total"));
+            assertEquals((long) cap, edge.health().get("tcp_connections"));
+            assertEquals(cap, edge.metric("guardian_edge_tcp_connections"));
+            for (Socket s : silent) {
+                assertTrue(!s.isClosed() && s.getInputStream().available() == 0, "the silent ones stay");
+            }
+
+            silent.remove(0).close();
+            await("the closed one uncounted").atMost(WAIT).until(() -> edge.health().get("tcp_connections")
+                    .equals((long) cap - 1));
+            HttpResponse<String> through = HTTP.send(HttpRequest.newBuilder(URI.create(edge.http("/http/slow?ms=1")))
+                    .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, through.statusCode(), through.body());
+        } finally {
+            for (Socket s : silent) {
+                s.close();
+            }
+        }
+    }
+
+    /** Whether the peer ended the connection (end of stream or a reset) before the socket's read timeout. */
+    private static boolean closedByPeer(Socket s) {
+        try {
+            return s.getInputStream().read() == -1;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.io.IOException reset) {
+            return true;
+        }
+    }
+
     /** A raw client that has sent one GET and holds its connection. */
     private static Socket send(RunningEdge edge, String path) throws Exception {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), edge.port());

@@ -29,6 +29,16 @@ final class EdgeLimits {
     }
 
     /**
+     * Client TCP connections, counted from their accept: twice max-connections. The room above the concurrency cap
+     * holds idle keep-alive connections and lets a request over that cap be answered 503 "at capacity"; beyond it a
+     * connection is closed before a byte of it is read, so connections that send nothing (or trickle) cannot pile
+     * up between idle timeouts.
+     */
+    static int tcpConnections(EdgeSettings s) {
+        return (int) Math.min(Integer.MAX_VALUE, 2L * s.maxConnections());
+    }
+
+    /**
      * The sweep's period: a quarter of the shortest keepalive timing, at least 50 ms (10,000 connections cost well
      * under a millisecond a sweep) and at most 250 ms (rotation and drain moments land within that of their target).
      */

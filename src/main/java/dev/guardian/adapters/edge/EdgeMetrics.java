@@ -42,6 +42,8 @@ final class EdgeMetrics {
     private final Counter pings;
     private final Counter missedPongs;
     private final Counter upgrades;
+    private Counter tcpRefused;
+    final LongAdder tcpRefusedTotal = new LongAdder();
     final LongAdder upgradesTotal = new LongAdder();
     final LongAdder refusedTotal = new LongAdder();
     final LongAdder httpTotal = new LongAdder();
@@ -103,6 +105,20 @@ final class EdgeMetrics {
     void upgraded() {
         upgrades.increment();
         upgradesTotal.increment();
+    }
+
+    /** guardian_edge_tcp_connections (open now) and guardian_edge_tcp_connections_refused_total (over the cap). */
+    void tcpConnections(Capacity tcp) {
+        Gauge.builder("guardian.edge.tcp.connections", tcp, Capacity::used)
+                .description("Client TCP connections open now (WebSockets, requests, idle keep-alive)")
+                .register(registry);
+        tcpRefused = Counter.builder("guardian.edge.tcp.connections.refused")
+                .description("Client TCP connections closed at accept: over the cap").register(registry);
+    }
+
+    void tcpRefused() {
+        tcpRefused.increment();
+        tcpRefusedTotal.increment();
     }
 
     /** guardian_edge_upgrades_refused_total{reason}. */

@@ -27,7 +27,8 @@ import io.vertx.core.Vertx;
  * listener closes and {@link #drain()} completes. The edge never starts listening again.</li>
  * <li>Not ready with closeOnNotReady: every WebSocket closes at once with 1013 (try again later); reconnects meet the
  * gate's 503 until READY.</li>
- * <li>The cap counts client WebSockets and in-flight HTTP requests together, like Cloud Run's concurrency.</li>
+ * <li>The cap counts client WebSockets and in-flight HTTP requests together, like Cloud Run's concurrency. Client TCP
+ * connections are capped at twice that from their accept ({@link EdgeLimits#tcpConnections}).</li>
  * <li>Client TCP connections idle for {@link EdgeLimits#clientIdleTimeout} (60 s, or longer with long pings) are
  * closed, as nginx's proxy timeouts would.</li>
  * </ul>
@@ -118,6 +119,9 @@ public final class EdgeProxy {
         h.put("connections", (long) m.open.get());
         h.put("in_use", (long) edge.capacity.used());
         h.put("max_connections", (long) s.maxConnections());
+        h.put("tcp_connections", (long) edge.tcpConnections.used());
+        h.put("max_tcp_connections", (long) edge.tcpConnections.max());
+        h.put("tcp_connections_refused_total", m.tcpRefusedTotal.sum());
         h.put("upgrades_total", m.upgradesTotal.sum());
         h.put("upgrades_refused_total", m.refusedTotal.sum());
         h.put("http_requests_total", m.httpTotal.sum());
