@@ -16,8 +16,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The edge's meters (Prometheus names in the comments). Frames are counted per event loop ({@link FrameCounters})
- * and summed at scrape time; counters with open-ended tags (close codes) are looked up when a connection closes,
- * which is rare next to frames. Totals for the health JSON
+ * and summed at scrape time; counters with tags (who closed and the close code's label, an outcome) are looked up
+ * when a connection closes or a request ends, which is rare next to frames. Totals for the health JSON
  * are kept beside them so that health() never walks the registry.
  */
 final class EdgeMetrics {
@@ -135,7 +135,7 @@ final class EdgeMetrics {
 
     /** guardian_edge_closes_total{by, code}, and the connection's lifetime. */
     void closed(CloseCause by, int code, long lifetimeNanos) {
-        registry.counter("guardian.edge.closes", "by", by.label, "code", Integer.toString(code)).increment();
+        registry.counter("guardian.edge.closes", "by", by.label, "code", CloseCodes.label(code)).increment();
         closesTotal.increment();
         open.decrementAndGet();
         if (by == CloseCause.ROTATION) {
