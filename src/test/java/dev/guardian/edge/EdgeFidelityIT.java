@@ -224,14 +224,24 @@ class EdgeFidelityIT {
             // The backend's 101 headers (Set-Cookie) reach the client.
             assertEquals("edge-test=1; Path=/", c.upgradeHeaders.get("Set-Cookie"));
         }
-        // A balancer in front already said https: kept.
-        MultiMap proto = MultiMap.caseInsensitiveMultiMap().add("X-Forwarded-Proto", "https")
+        // What a client claims is replaced by what the edge saw: it could reach the edge directly.
+        MultiMap claimed = MultiMap.caseInsensitiveMultiMap().add("X-Forwarded-Proto", "https")
                 .add("X-Forwarded-Host", "chat.example.com");
         int before2 = world.backend().connections().size();
-        try (VertxClient c = VertxClient.connect(world.edge().ws("/echo"), List.of(), proto)) {
+        try (VertxClient c = VertxClient.connect(world.edge().ws("/echo"), List.of(), claimed)) {
             EchoBackend.Conn seen = world.backend().newest(before2);
-            assertEquals("https", seen.headers.get("X-Forwarded-Proto"));
-            assertEquals("chat.example.com", seen.headers.get("X-Forwarded-Host"));
+            assertEquals(List.of("http"), seen.headers.getAll("X-Forwarded-Proto"));
+            assertEquals(List.of("127.0.0.1:" + world.edge().port()), seen.headers.getAll("X-Forwarded-Host"));
+        }
+        // Trusting the proxy in front (Cloud Run's front end says https): what it set is kept.
+        try (RunningEdge trusting = RunningEdge.open(new SettingsBuilder(world.backend().port()).trustForwarded())) {
+            int before3 = world.backend().connections().size();
+            try (VertxClient c = VertxClient.connect(trusting.ws("/echo"), List.of(), claimed)) {
+                EchoBackend.Conn seen = world.backend().newest(before3);
+                assertEquals(List.of("https"), seen.headers.getAll("X-Forwarded-Proto"));
+                assertEquals(List.of("chat.example.com"), seen.headers.getAll("X-Forwarded-Host"));
+                assertEquals("127.0.0.1", seen.headers.get("X-Forwarded-For"), "the address the edge saw, always");
+            }
         }
     }
 

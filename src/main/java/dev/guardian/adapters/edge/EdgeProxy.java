@@ -141,6 +141,7 @@ public final class EdgeProxy {
         }
         h.put("close_on_not_ready", s.closeOnNotReady());
         h.put("drain_window_ms", s.drainWindow().toMillis());
+        h.put("trust_forwarded_headers", s.trustForwarded());
         return h;
     }
 }

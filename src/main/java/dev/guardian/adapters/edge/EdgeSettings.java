@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param maxFrameSize       largest single frame either side may send (a browser sends each message as one frame)
  * @param drainWindow        on drain, WebSocket closes are spread over this window
  * @param retryAfter         Retry-After of a 503
+ * @param trustForwarded     keep the X-Forwarded-Proto and -Host a proxy in front set; false: this hop's own
  */
 public record EdgeSettings(
         String host, int port,
@@ -43,7 +44,8 @@ public record EdgeSettings(
         int maxConnections,
         int maxMessageSize, int maxFrameSize,
         Duration drainWindow,
-        Duration retryAfter) {
+        Duration retryAfter,
+        boolean trustForwarded) {
 
     public static final int DEFAULT_ROTATION_CODE = 1012;
     public static final String DEFAULT_ROTATION_REASON = "connection lifetime limit reached, reconnect";
@@ -78,13 +80,13 @@ public record EdgeSettings(
      * Defaults an SRE can start from: pings after 25 s of quiet (inside nginx's and AWS ALB's 60 s), 10 s for the pong,
      * no lifetime cap, rotation 1012 inside a 30 s window ending 5 s before a cap, 1,000 connections (Cloud Run's
      * per-instance maximum), 64 KiB frames and 1 MiB messages, a 5 s drain window (Cloud Run kills 10 s after
-     * SIGTERM), Retry-After 2 s.
+     * SIGTERM), Retry-After 2 s, X-Forwarded-Proto and -Host from this hop.
      */
     public static EdgeSettings defaults(String host, int port, String backendHost, int backendPort) {
         return new EdgeSettings(host, port, backendHost, backendPort, Duration.ofSeconds(25), Duration.ofSeconds(10),
                 null, null, Duration.ofSeconds(30), Duration.ofSeconds(5), DEFAULT_ROTATION_CODE,
                 DEFAULT_ROTATION_REASON, false, 1_000, 1024 * 1024, 64 * 1024, Duration.ofSeconds(5),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), false);
     }
 
     private static void require(boolean ok, String message) {

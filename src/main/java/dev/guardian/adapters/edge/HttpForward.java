@@ -33,7 +33,7 @@ final class HttpForward {
         EdgeSettings s = edge.settings;
         RequestOptions options = new RequestOptions().setMethod(req.method()).setHost(s.backendHost())
                 .setPort(s.backendPort()).setURI(req.uri())
-                .setHeaders(ForwardedHeaders.towardsBackend(req, false));
+                .setHeaders(ForwardedHeaders.towardsBackend(req, false, s.trustForwarded()));
         Exchange exchange = new Exchange(req, done);
         // Watched from the start: a client may leave while its request waits for a pooled backend connection, and a
         // close handler set later would never hear of it.
