@@ -156,12 +156,7 @@ class EdgeFidelityIT {
                     + "Sec-WebSocket-Version: 13\r\n"
                     + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            StringBuilder sb = new StringBuilder();
-            java.io.InputStream in = s.getInputStream();
-            while (!sb.toString().endsWith("\r\n\r\n")) {
-                sb.append((char) in.read());
-            }
-            head = sb.toString();
+            head = dev.guardian.testing.RawHttp.head(s.getInputStream());
         }
         assertTrue(head.startsWith("HTTP/1.1 101"), head);
         assertFalse(head.toLowerCase().contains("sec-websocket-extensions"), "no extension accepted: " + head);

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.guardian.testing.EchoBackend;
 import dev.guardian.testing.Ports;
+import dev.guardian.testing.RawHttp;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 
@@ -125,7 +126,7 @@ class EdgeHttpIT {
             chunk(out, body, first, body.length - first);
             out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            String response = readResponse(s.getInputStream());
+            String response = RawHttp.response(s.getInputStream());
             assertTrue(response.startsWith("HTTP/1.1 200"), response);
             assertEquals(new JsonObject().put("bytes", body.length).put("crc", crc.getValue()),
                     new JsonObject(response.substring(response.indexOf("\r\n\r\n") + 4)));
@@ -167,7 +168,7 @@ class EdgeHttpIT {
             OutputStream out = s.getOutputStream();
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            response = readResponse(s.getInputStream());
+            response = RawHttp.response(s.getInputStream());
         }
         assertTrue(response.startsWith("HTTP/1.1 200"), response);
         assertTrue(response.toLowerCase().contains("\r\nx-backend: echo\r\n"), "response headers pass: " + response);
@@ -204,27 +205,8 @@ class EdgeHttpIT {
             s.setSoTimeout(10_000);
             s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
-            return readResponse(s.getInputStream());
+            return RawHttp.response(s.getInputStream());
         }
-    }
-
-    /** Reads a response with a Content-Length body. */
-    private static String readResponse(InputStream in) throws Exception {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.append((char) b);
-        }
-        int length = 0;
-        for (String line : head.toString().split("\r\n")) {
-            if (line.toLowerCase().startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring(15).trim());
-            }
-        }
-        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     @Test
