@@ -22,6 +22,7 @@ final class SettingsBuilder {
     Duration drainWindow = Duration.ofSeconds(2);
     Duration retryAfter = Duration.ofSeconds(3);
     boolean trustForwarded;
+    int maxBuffered = 16 * 1024 * 1024;
 
     SettingsBuilder(int backendPort) {
         this.backendPort = backendPort;
@@ -68,6 +69,11 @@ final class SettingsBuilder {
         return this;
     }
 
+    SettingsBuilder maxBuffered(int bytes) {
+        maxBuffered = bytes;
+        return this;
+    }
+
     SettingsBuilder trustForwarded() {
         trustForwarded = true;
         return this;
@@ -76,6 +82,6 @@ final class SettingsBuilder {
     EdgeSettings build() {
         return new EdgeSettings("127.0.0.1", 0, "127.0.0.1", backendPort, ping, pongTimeout, keepalive, maxLifetime,
                 rotationWindow, rotationMargin, rotationCode, rotationReason, closeOnNotReady, maxConnections,
-                maxMessage, maxFrame, drainWindow, retryAfter, trustForwarded);
+                maxMessage, maxFrame, drainWindow, retryAfter, trustForwarded, maxBuffered);
     }
 }

@@ -36,7 +36,8 @@ import io.vertx.core.json.JsonObject;
  * <li>{@code cmd:ping} pings the peer (the edge's backend leg must answer).</li>
  * </ul>
  * Upgrade paths: {@code /ws/refuse/<status>} refuses with that status; {@code /ws/flood} writes 16 KiB binary frames as
- * fast as its write queue allows and records when the queue was full. Every 101 carries {@code Set-Cookie}.
+ * fast as its write queue allows and records when the queue was full; {@code /ws/stalled} reads nothing until the
+ * test calls {@link Conn#resumeReading()}, then counts the bytes it gets. Every 101 carries {@code Set-Cookie}.
  * HTTP paths: {@code /http/headers} answers the request's headers as JSON, {@code /http/upload} streams the body in
  * and answers its size and CRC32 ({@code ?id=X}: the bytes received so far are readable while it streams, see
  * {@link #uploaded}), {@code /http/download?bytes=N} streams N bytes out (chunked, with backpressure),
@@ -61,6 +62,14 @@ public final class EchoBackend implements AutoCloseable {
         public final AtomicBoolean closeFrameReceived = new AtomicBoolean();
         /** This backend began the close. */
         volatile boolean closedFirst;
+        /** Payload bytes received ({@code /ws/stalled}). */
+        public final AtomicLong bytesReceived = new AtomicLong();
+        private volatile Runnable resume;
+
+        /** A {@code /ws/stalled} connection starts reading. */
+        public void resumeReading() {
+            resume.run();
+        }
 
         Conn(MultiMap headers, String subprotocol, String path) {
             this.headers = headers;
@@ -192,6 +201,10 @@ public final class EchoBackend implements AutoCloseable {
             });
             if (path.equals("/ws/flood")) {
                 flood(ws, c);
+            } else if (path.equals("/ws/stalled")) {
+                ws.pause();
+                ws.frameHandler(frame -> c.bytesReceived.addAndGet(frame.binaryData().length()));
+                c.resume = () -> vertx.runOnContext(v -> ws.resume());
             } else {
                 ws.frameHandler(frame -> frame(ws, c, frame));
             }

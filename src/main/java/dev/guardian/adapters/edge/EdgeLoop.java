@@ -32,10 +32,11 @@ final class EdgeLoop extends AbstractVerticle {
     private long drainDeadlineNanos;
     private Promise<Void> drained;
 
-    EdgeLoop(EdgeRuntime edge, int port) {
+    /** {@code bufferedShare}: this loop's part of max-buffered. */
+    EdgeLoop(EdgeRuntime edge, int port, long bufferedShare) {
         this.edge = edge;
         this.port = port;
-        this.tunnels = new Tunnels(edge.metrics.newLoop());
+        this.tunnels = new Tunnels(edge.metrics.newLoop(), edge.metrics.newBuffered(bufferedShare));
     }
 
     @Override
@@ -53,7 +54,7 @@ final class EdgeLoop extends AbstractVerticle {
                 .setMaxWaitQueueSize(s.maxConnections()).setConnectTimeout(EdgeLimits.BACKEND_CONNECT_TIMEOUT_MS)
                 .setDecompressionSupported(false).setTcpNoDelay(true));
         upgrades = new UpgradeForward(edge, wsClient, tunnels, this::drainedYet);
-        requests = new HttpForward(edge, httpClient);
+        requests = new HttpForward(edge, httpClient, tunnels.buffered);
         server = vertx.createHttpServer(serverOptions(s)).connectionHandler(this::accepted)
                 .requestHandler(this::handle);
         server.listen(port, s.host()).onComplete(ar -> {
@@ -92,6 +93,7 @@ final class EdgeLoop extends AbstractVerticle {
             return;
         }
         conn.closeHandler(v -> slot.release());
+        Reads.small(conn);
     }
 
     private void handle(HttpServerRequest req) {

@@ -39,6 +39,7 @@ final class EdgeMetrics {
     private final Timer duration;
     /** One per event loop; summed when scraped. */
     private final List<FrameCounters> loops = new CopyOnWriteArrayList<>();
+    private final List<Buffered> buffered = new CopyOnWriteArrayList<>();
     private final Counter pings;
     private final Counter missedPongs;
     private final Counter upgrades;
@@ -70,11 +71,30 @@ final class EdgeMetrics {
                     .tag("direction", d.label).description("WebSocket payload bytes passed through the edge")
                     .register(registry);
         }
+        Gauge.builder("guardian.edge.buffered.bytes", this, EdgeMetrics::buffered)
+                .description("Bytes the edge holds in flight towards peers that have not taken them yet")
+                .register(registry);
         pings = Counter.builder("guardian.edge.pings").description("Pings sent to clients").register(registry);
         missedPongs = Counter.builder("guardian.edge.missed.pongs")
                 .description("Client connections closed because no pong came in time").register(registry);
         upgrades = Counter.builder("guardian.edge.upgrades")
                 .description("WebSocket upgrades accepted and proxied").register(registry);
+    }
+
+    /** A new event loop's bytes held in flight, {@code limit} its share of max-buffered. */
+    Buffered newBuffered(long limit) {
+        Buffered b = new Buffered(limit);
+        buffered.add(b);
+        return b;
+    }
+
+    /** Bytes held in flight now, every loop together. */
+    long buffered() {
+        long total = 0;
+        for (Buffered b : buffered) {
+            total += b.held();
+        }
+        return total;
     }
 
     /** Counters for a new event loop's frames. */

@@ -55,15 +55,16 @@ public final class EdgeProxy {
     public Future<Void> start() {
         int count = Math.max(1, Runtime.getRuntime().availableProcessors());
         int listenOn = edge.settings.port() == 0 ? -1 : edge.settings.port();
-        Future<Void> chain = deploy(listenOn);
+        long share = edge.settings.maxBuffered() / count;
+        Future<Void> chain = deploy(listenOn, share);
         for (int i = 1; i < count; i++) {
-            chain = chain.compose(v -> deploy(listenOn));
+            chain = chain.compose(v -> deploy(listenOn, share));
         }
         return chain;
     }
 
-    private Future<Void> deploy(int onPort) {
-        EdgeLoop loop = new EdgeLoop(edge, onPort);
+    private Future<Void> deploy(int onPort, long bufferedShare) {
+        EdgeLoop loop = new EdgeLoop(edge, onPort, bufferedShare);
         return vertx.deployVerticle(loop).map(id -> {
             deployments.add(id);
             loops.add(loop);
@@ -122,6 +123,8 @@ public final class EdgeProxy {
         h.put("tcp_connections", (long) edge.tcpConnections.used());
         h.put("max_tcp_connections", (long) edge.tcpConnections.max());
         h.put("tcp_connections_refused_total", m.tcpRefusedTotal.sum());
+        h.put("buffered_bytes", m.buffered());
+        h.put("max_buffered_bytes", (long) s.maxBuffered());
         h.put("upgrades_total", m.upgradesTotal.sum());
         h.put("upgrades_refused_total", m.refusedTotal.sum());
         h.put("http_requests_total", m.httpTotal.sum());

@@ -9,8 +9,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 
 /**
- * A plain HTTP request passed to the backend and its answer passed back, bodies streamed both ways through pipes:
- * a slow reader on either side pauses the other (nothing is buffered beyond the write queues). A client that leaves
+ * A plain HTTP request passed to the backend and its answer passed back, bodies streamed both ways ({@link BodyFlow}):
+ * a slow reader on either side pauses the other, and the bytes in flight count against max-buffered. A client that leaves
  * mid-way resets the backend request; a backend that fails mid-way resets the client's response. While draining, the
  * answer carries Connection: close so keep-alive connections end after it.
  */
@@ -22,10 +22,12 @@ final class HttpForward {
 
     private final EdgeRuntime edge;
     private final HttpClient backends;
+    private final Buffered buffered;
 
-    HttpForward(EdgeRuntime edge, HttpClient backends) {
+    HttpForward(EdgeRuntime edge, HttpClient backends, Buffered buffered) {
         this.edge = edge;
         this.backends = backends;
+        this.buffered = buffered;
     }
 
     void forward(HttpServerRequest req, Done done) {
@@ -64,7 +66,7 @@ final class HttpForward {
                     exchange.done("backend_failed");
                 }
             });
-            req.pipe().endOnFailure(false).to(out).onFailure(failure -> out.reset());
+            BodyFlow.stream(req, out, buffered).onFailure(failure -> out.reset());
         });
     }
 
@@ -82,7 +84,7 @@ final class HttpForward {
         if (edge.draining) {
             out.putHeader("Connection", "close");
         }
-        in.pipe().endOnFailure(false).to(out).onComplete(piped -> {
+        BodyFlow.stream(in, out, buffered).onComplete(piped -> {
             if (piped.succeeded()) {
                 if (edge.draining) {
                     req.connection().close();
