@@ -1,6 +1,7 @@
 package dev.guardian.edge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,6 +97,10 @@ class EdgeConfigurationTest {
         EdgeSettings sized = edge("GUARDIAN_EDGE_MAX_FRAME_SIZE", "16KiB", "GUARDIAN_EDGE_MAX_MESSAGE_SIZE", "2MiB");
         assertEquals(16 * 1024, sized.maxFrameSize());
         assertEquals(2 * 1024 * 1024, sized.maxMessageSize());
+        assertFalse(none.trustForwarded(), "X-Forwarded-Proto and -Host are this hop's unless told otherwise");
+        assertTrue(edge("GUARDIAN_EDGE_TRUST_FORWARDED_HEADERS", "true").trustForwarded());
+        assertEquals(16 * 1024 * 1024, none.maxBuffered());
+        assertEquals(4 * 1024 * 1024, edge("GUARDIAN_EDGE_MAX_BUFFERED", "4MiB").maxBuffered());
     }
 
     @Test
@@ -138,6 +143,10 @@ class EdgeConfigurationTest {
                 + "such as 65536, 64KiB or 1MiB (at most 1GiB)", "GUARDIAN_EDGE_MAX_FRAME_SIZE", "64KB");
         assertRefusedWith("guardian.edge.max-message-size (GUARDIAN_EDGE_MAX_MESSAGE_SIZE) = \"1KiB\": must be at "
                 + "least GUARDIAN_EDGE_MAX_FRAME_SIZE (64KiB)", "GUARDIAN_EDGE_MAX_MESSAGE_SIZE", "1KiB");
+        assertRefusedWith("guardian.edge.max-buffered (GUARDIAN_EDGE_MAX_BUFFERED) = \"64KiB\": use at least 256KiB",
+                "GUARDIAN_EDGE_MAX_BUFFERED", "64KiB");
+        assertRefusedWith("guardian.edge.trust-forwarded-headers (GUARDIAN_EDGE_TRUST_FORWARDED_HEADERS) = \"yes\": "
+                + "use true or false", "GUARDIAN_EDGE_TRUST_FORWARDED_HEADERS", "yes");
         assertRefusedWith("guardian.edge.drain-window (GUARDIAN_EDGE_DRAIN_WINDOW) = \"8s\": with 2.5s for the last "
                 + "close handshakes Guardian would not exit before Cloud Run's SIGKILL 10s after SIGTERM; the longest "
                 + "is 6.5s", "GUARDIAN_LOAD_BALANCER_PROFILE", "cloud-run", "GUARDIAN_EDGE_DRAIN_WINDOW", "8s");

@@ -79,10 +79,19 @@ class EdgeFidelityIT {
         assertEquals((short) 4002, d.closeCode);
         assertEquals("backend says bye", d.closeReason);
 
+        VertxClient e = VertxClient.connect(world.edge().ws("/echo"));
+        e.ws.close((short) 3003, "a registered library's code");
+        e.awaitClosed(WAIT);
+
+        // Codes an application chooses are counted by range: a peer cannot give the label thousands of values.
         RunningEdge edge = world.edge();
-        await().atMost(WAIT).until(() -> edge.metric("guardian_edge_closes_total", "by", "client", "code", "4001") == 1
-                && edge.metric("guardian_edge_closes_total", "by", "backend", "code", "4002") == 1);
-        assertTrue(edge.metric("guardian_edge_connection_duration_seconds_count") >= 2, edge.scrape());
+        await().atMost(WAIT).until(() -> edge.metric("guardian_edge_closes_total", "by", "client", "code", "4xxx") == 1
+                && edge.metric("guardian_edge_closes_total", "by", "backend", "code", "4xxx") == 1
+                && edge.metric("guardian_edge_closes_total", "by", "client", "code", "3xxx") == 1);
+        for (String code : new String[] { "4001", "4002", "3003" }) {
+            assertFalse(edge.scrape().contains("code=\"" + code + "\""), code + " has no series of its own");
+        }
+        assertTrue(edge.metric("guardian_edge_connection_duration_seconds_count") >= 3, edge.scrape());
     }
 
     @Test
@@ -147,12 +156,7 @@ class EdgeFidelityIT {
                     + "Sec-WebSocket-Version: 13\r\n"
                     + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            StringBuilder sb = new StringBuilder();
-            java.io.InputStream in = s.getInputStream();
-            while (!sb.toString().endsWith("\r\n\r\n")) {
-                sb.append((char) in.read());
-            }
-            head = sb.toString();
+            head = dev.guardian.testing.RawHttp.head(s.getInputStream());
         }
         assertTrue(head.startsWith("HTTP/1.1 101"), head);
         assertFalse(head.toLowerCase().contains("sec-websocket-extensions"), "no extension accepted: " + head);
@@ -215,14 +219,24 @@ class EdgeFidelityIT {
             // The backend's 101 headers (Set-Cookie) reach the client.
             assertEquals("edge-test=1; Path=/", c.upgradeHeaders.get("Set-Cookie"));
         }
-        // A balancer in front already said https: kept.
-        MultiMap proto = MultiMap.caseInsensitiveMultiMap().add("X-Forwarded-Proto", "https")
+        // What a client claims is replaced by what the edge saw: it could reach the edge directly.
+        MultiMap claimed = MultiMap.caseInsensitiveMultiMap().add("X-Forwarded-Proto", "https")
                 .add("X-Forwarded-Host", "chat.example.com");
         int before2 = world.backend().connections().size();
-        try (VertxClient c = VertxClient.connect(world.edge().ws("/echo"), List.of(), proto)) {
+        try (VertxClient c = VertxClient.connect(world.edge().ws("/echo"), List.of(), claimed)) {
             EchoBackend.Conn seen = world.backend().newest(before2);
-            assertEquals("https", seen.headers.get("X-Forwarded-Proto"));
-            assertEquals("chat.example.com", seen.headers.get("X-Forwarded-Host"));
+            assertEquals(List.of("http"), seen.headers.getAll("X-Forwarded-Proto"));
+            assertEquals(List.of("127.0.0.1:" + world.edge().port()), seen.headers.getAll("X-Forwarded-Host"));
+        }
+        // Trusting the proxy in front (Cloud Run's front end says https): what it set is kept.
+        try (RunningEdge trusting = RunningEdge.open(new SettingsBuilder(world.backend().port()).trustForwarded())) {
+            int before3 = world.backend().connections().size();
+            try (VertxClient c = VertxClient.connect(trusting.ws("/echo"), List.of(), claimed)) {
+                EchoBackend.Conn seen = world.backend().newest(before3);
+                assertEquals(List.of("https"), seen.headers.getAll("X-Forwarded-Proto"));
+                assertEquals(List.of("chat.example.com"), seen.headers.getAll("X-Forwarded-Host"));
+                assertEquals("127.0.0.1", seen.headers.get("X-Forwarded-For"), "the address the edge saw, always");
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.guardian.edge;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,12 +18,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.guardian.testing.EchoBackend;
 import dev.guardian.testing.Ports;
+import dev.guardian.testing.RawHttp;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 
@@ -78,6 +83,71 @@ class EdgeHttpIT {
         assertEquals(Integer.toString(body.length), lastRequestHeaders().get("Content-Length"));
     }
 
+    /**
+     * Streamed, not buffered: the backend sends the first 4 KiB and holds the rest until the client has them, which
+     * an edge that waited for the whole body would never deliver.
+     */
+    @Test
+    void aDownloadsFirstBytesReachTheClientWhileTheBackendHoldsTheRest() throws Exception {
+        int first = 4096;
+        int rest = 500_000;
+        long started = System.nanoTime();
+        HttpResponse<InputStream> resp = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(world.edge().http(
+                "/http/held?id=download-1&first=" + first + "&rest=" + rest))).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofInputStream()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(200, resp.statusCode());
+        try (InputStream in = resp.body()) {
+            byte[] head = CompletableFuture.supplyAsync(() -> readN(in, first)).get(WAIT.toSeconds(),
+                    TimeUnit.SECONDS);
+            System.out.printf("first %d bytes through the edge after %d ms, the rest still held%n", first,
+                    (System.nanoTime() - started) / 1_000_000);
+            assertArrayEquals(EchoBackend.pattern(0, first).getBytes(), head);
+            assertTrue(world.backend().release("download-1"), "the backend still held the rest");
+            assertArrayEquals(EchoBackend.pattern(first, rest).getBytes(), in.readAllBytes());
+        }
+    }
+
+    /** Streamed, not buffered: the backend has the first chunk of an upload while the client still holds the rest. */
+    @Test
+    void anUploadsFirstBytesReachTheBackendWhileTheClientHoldsTheRest() throws Exception {
+        byte[] body = new byte[200_000];
+        new java.util.Random(11).nextBytes(body);
+        int first = 4096;
+        CRC32 crc = new CRC32();
+        crc.update(body);
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), world.edge().port())) {
+            s.setSoTimeout((int) WAIT.toMillis());
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /http/upload?id=upload-1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                    + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            chunk(out, body, 0, first);
+            await("the first chunk at the backend, the rest still with the client").atMost(WAIT)
+                    .until(() -> world.backend().uploaded("upload-1") == first);
+            chunk(out, body, first, body.length - first);
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String response = RawHttp.response(s.getInputStream());
+            assertTrue(response.startsWith("HTTP/1.1 200"), response);
+            assertEquals(new JsonObject().put("bytes", body.length).put("crc", crc.getValue()),
+                    new JsonObject(response.substring(response.indexOf("\r\n\r\n") + 4)));
+        }
+    }
+
+    private static void chunk(OutputStream out, byte[] body, int from, int length) throws java.io.IOException {
+        out.write((Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body, from, length);
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    private static byte[] readN(InputStream in, int n) {
+        try {
+            return in.readNBytes(n);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The headers of the last HTTP request the backend received. */
     private static MultiMap lastRequestHeaders() {
         List<MultiMap> all = world.backend().httpHeaders();
@@ -90,14 +160,15 @@ class EdgeHttpIT {
         String request = "GET /http/headers?x=1 HTTP/1.1\r\nHost: chat.example.com\r\n"
                 + "Authorization: Bearer s3cret-token\r\nCookie: session=abc\r\nX-Custom: yes\r\n"
                 + "Connection: keep-alive, X-Hop\r\nX-Hop: only this hop\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\n"
-                + "Proxy-Authorization: Basic cHJveHk6cHc=\r\nX-Forwarded-For: 198.51.100.9\r\n\r\n";
+                + "Proxy-Authorization: Basic cHJveHk6cHc=\r\nX-Forwarded-For: 198.51.100.9\r\n"
+                + "X-Forwarded-Proto: https\r\nX-Forwarded-Host: spoofed.example.com\r\n\r\n";
         String response;
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), world.edge().port())) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            response = readResponse(s.getInputStream());
+            response = RawHttp.response(s.getInputStream());
         }
         assertTrue(response.startsWith("HTTP/1.1 200"), response);
         assertTrue(response.toLowerCase().contains("\r\nx-backend: echo\r\n"), "response headers pass: " + response);
@@ -107,8 +178,8 @@ class EdgeHttpIT {
         assertEquals("yes", seen.getString("x-custom"));
         assertEquals("chat.example.com", seen.getString("host"));
         assertEquals("198.51.100.9, 127.0.0.1", seen.getString("x-forwarded-for"));
-        assertEquals("http", seen.getString("x-forwarded-proto"));
-        assertEquals("chat.example.com", seen.getString("x-forwarded-host"));
+        assertEquals("http", seen.getString("x-forwarded-proto"), "this hop's scheme, not what the client claimed");
+        assertEquals("chat.example.com", seen.getString("x-forwarded-host"), "this request's Host");
         for (String hop : new String[] { "x-hop", "keep-alive", "te", "proxy-authorization" }) {
             assertFalse(seen.containsKey(hop), hop + " is hop-by-hop: " + seen);
         }
@@ -134,27 +205,8 @@ class EdgeHttpIT {
             s.setSoTimeout(10_000);
             s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
-            return readResponse(s.getInputStream());
+            return RawHttp.response(s.getInputStream());
         }
-    }
-
-    /** Reads a response with a Content-Length body. */
-    private static String readResponse(InputStream in) throws Exception {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.append((char) b);
-        }
-        int length = 0;
-        for (String line : head.toString().split("\r\n")) {
-            if (line.toLowerCase().startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring(15).trim());
-            }
-        }
-        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     @Test

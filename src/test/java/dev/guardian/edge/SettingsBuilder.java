@@ -21,6 +21,8 @@ final class SettingsBuilder {
     int maxFrame = 64 * 1024;
     Duration drainWindow = Duration.ofSeconds(2);
     Duration retryAfter = Duration.ofSeconds(3);
+    boolean trustForwarded;
+    int maxBuffered = 16 * 1024 * 1024;
 
     SettingsBuilder(int backendPort) {
         this.backendPort = backendPort;
@@ -67,9 +69,19 @@ final class SettingsBuilder {
         return this;
     }
 
+    SettingsBuilder maxBuffered(int bytes) {
+        maxBuffered = bytes;
+        return this;
+    }
+
+    SettingsBuilder trustForwarded() {
+        trustForwarded = true;
+        return this;
+    }
+
     EdgeSettings build() {
         return new EdgeSettings("127.0.0.1", 0, "127.0.0.1", backendPort, ping, pongTimeout, keepalive, maxLifetime,
                 rotationWindow, rotationMargin, rotationCode, rotationReason, closeOnNotReady, maxConnections,
-                maxMessage, maxFrame, drainWindow, retryAfter);
+                maxMessage, maxFrame, drainWindow, retryAfter, trustForwarded, maxBuffered);
     }
 }

@@ -62,10 +62,20 @@ final class VertxClient implements AutoCloseable {
         if (headers != null) {
             o.setHeaders(headers);
         }
+        // Handlers are set inside the connect callback: a server may close right after its 101. The callback is given
+        // with the connect, not added to its future afterwards: a listener added after the future completed runs later,
+        // when Vert.x no longer has the 101's headers.
+        java.util.concurrent.CompletableFuture<VertxClient> connected = new java.util.concurrent.CompletableFuture<>();
+        client.connect(o, ar -> {
+            if (ar.succeeded()) {
+                WebSocket w = ar.result();
+                connected.complete(new VertxClient(w, MultiMap.caseInsensitiveMultiMap().addAll(w.headers())));
+            } else {
+                connected.completeExceptionally(ar.cause());
+            }
+        });
         try {
-            // Handlers are set inside the connect callback: a server may close right after its 101.
-            return client.connect(o).map(w -> new VertxClient(w, MultiMap.caseInsensitiveMultiMap().addAll(w.headers())))
-                    .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+            return connected.get(15, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
@@ -74,6 +84,11 @@ final class VertxClient implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Runs {@code action} on one of the clients' event loops (Vert.x writes from there without a hop). */
+    static void run(Runnable action) {
+        VERTX.runOnContext(v -> action.run());
     }
 
     static VertxClient connect(String url) {

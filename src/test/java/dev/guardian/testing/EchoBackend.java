@@ -36,10 +36,13 @@ import io.vertx.core.json.JsonObject;
  * <li>{@code cmd:ping} pings the peer (the edge's backend leg must answer).</li>
  * </ul>
  * Upgrade paths: {@code /ws/refuse/<status>} refuses with that status; {@code /ws/flood} writes 16 KiB binary frames as
- * fast as its write queue allows and records when the queue was full. Every 101 carries {@code Set-Cookie}.
+ * fast as its write queue allows and records when the queue was full; {@code /ws/stalled} reads nothing until the
+ * test calls {@link Conn#resumeReading()}, then counts the bytes it gets. Every 101 carries {@code Set-Cookie}.
  * HTTP paths: {@code /http/headers} answers the request's headers as JSON, {@code /http/upload} streams the body in
- * and answers its size and CRC32, {@code /http/download?bytes=N} streams N bytes out (chunked, with backpressure),
- * {@code /http/slow?ms=N} answers after N ms. Everything it saw is recorded for the tests.
+ * and answers its size and CRC32 ({@code ?id=X}: the bytes received so far are readable while it streams, see
+ * {@link #uploaded}), {@code /http/download?bytes=N} streams N bytes out (chunked, with backpressure),
+ * {@code /http/held?id=X&first=N&rest=M} sends the first N bytes of that pattern and the other M only once the test
+ * says {@link #release}, {@code /http/slow?ms=N} answers after N ms. Everything it saw is recorded for the tests.
  */
 public final class EchoBackend implements AutoCloseable {
     /** What one WebSocket connection saw. */
@@ -59,6 +62,14 @@ public final class EchoBackend implements AutoCloseable {
         public final AtomicBoolean closeFrameReceived = new AtomicBoolean();
         /** This backend began the close. */
         volatile boolean closedFirst;
+        /** Payload bytes received ({@code /ws/stalled}). */
+        public final AtomicLong bytesReceived = new AtomicLong();
+        private volatile Runnable resume;
+
+        /** A {@code /ws/stalled} connection starts reading. */
+        public void resumeReading() {
+            resume.run();
+        }
 
         Conn(MultiMap headers, String subprotocol, String path) {
             this.headers = headers;
@@ -76,6 +87,8 @@ public final class EchoBackend implements AutoCloseable {
     private final List<Conn> connections = new CopyOnWriteArrayList<>();
     private final List<MultiMap> httpHeaders = new CopyOnWriteArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final Map<String, AtomicLong> uploads = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Runnable> held = new java.util.concurrent.ConcurrentHashMap<>();
 
     public EchoBackend() {
         this(0, 1);
@@ -138,6 +151,22 @@ public final class EchoBackend implements AutoCloseable {
         return open.get();
     }
 
+    /** Bytes of the upload {@code ?id=} received so far (0 before any). */
+    public long uploaded(String id) {
+        AtomicLong n = uploads.get(id);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Lets the held download {@code id} send the rest of its body; false when no such download waits. */
+    public boolean release(String id) {
+        Runnable rest = held.remove(id);
+        if (rest == null) {
+            return false;
+        }
+        vertx.runOnContext(v -> rest.run());
+        return true;
+    }
+
     private void handle(HttpServerRequest req) {
         String path = req.path();
         if (path.startsWith("/http/")) {
@@ -172,6 +201,10 @@ public final class EchoBackend implements AutoCloseable {
             });
             if (path.equals("/ws/flood")) {
                 flood(ws, c);
+            } else if (path.equals("/ws/stalled")) {
+                ws.pause();
+                ws.frameHandler(frame -> c.bytesReceived.addAndGet(frame.binaryData().length()));
+                c.resume = () -> vertx.runOnContext(v -> ws.resume());
             } else {
                 ws.frameHandler(frame -> frame(ws, c, frame));
             }
@@ -254,14 +287,24 @@ public final class EchoBackend implements AutoCloseable {
             case "/http/upload" -> {
                 CRC32 crc = new CRC32();
                 long[] n = new long[1];
+                AtomicLong progress = req.getParam("id") == null ? new AtomicLong()
+                        : uploads.computeIfAbsent(req.getParam("id"), k -> new AtomicLong());
                 req.handler(b -> {
                     crc.update(b.getBytes());
                     n[0] += b.length();
+                    progress.addAndGet(b.length());
                 });
                 req.endHandler(v -> req.response().putHeader("Content-Type", "application/json")
                         .end(new JsonObject().put("bytes", n[0]).put("crc", crc.getValue()).encode()));
             }
             case "/http/download" -> download(req, Long.parseLong(req.getParam("bytes")));
+            case "/http/held" -> {
+                var resp = req.response().setChunked(true).putHeader("Content-Type", "application/octet-stream");
+                int first = Integer.parseInt(req.getParam("first"));
+                int rest = Integer.parseInt(req.getParam("rest"));
+                resp.write(pattern(0, first));
+                held.put(req.getParam("id"), () -> resp.end(pattern(first, rest)));
+            }
             case "/http/slow" -> vertx.setTimer(Long.parseLong(req.getParam("ms")),
                     id -> req.response().end("slow done"));
             default -> req.response().setStatusCode(404).end("no such path");
@@ -276,11 +319,7 @@ public final class EchoBackend implements AutoCloseable {
         pump[0] = () -> {
             while (sent[0] < total && !resp.writeQueueFull()) {
                 int n = (int) Math.min(16 * 1024, total - sent[0]);
-                byte[] b = new byte[n];
-                for (int i = 0; i < n; i++) {
-                    b[i] = (byte) ((sent[0] + i) % 251);
-                }
-                resp.write(Buffer.buffer(b));
+                resp.write(pattern(sent[0], n));
                 sent[0] += n;
             }
             if (sent[0] >= total) {
@@ -290,6 +329,15 @@ public final class EchoBackend implements AutoCloseable {
             }
         };
         pump[0].run();
+    }
+
+    /** {@code n} bytes of the download pattern from offset {@code from}: byte i is i % 251. */
+    public static Buffer pattern(long from, int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) ((from + i) % 251);
+        }
+        return Buffer.buffer(b);
     }
 
     private static String hex(Buffer b) {

@@ -3,8 +3,8 @@ package dev.guardian.adapters.edge;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The cap on concurrent client WebSockets plus in-flight HTTP requests, shared by every event loop. Cloud Run counts
- * both as concurrent requests (at most 1,000 per instance).
+ * A cap shared by every event loop: concurrent client WebSockets plus in-flight HTTP requests (Cloud Run counts both
+ * as concurrent requests, at most 1,000 per instance), or client TCP connections.
  */
 final class Capacity {
     private final AtomicInteger used = new AtomicInteger();

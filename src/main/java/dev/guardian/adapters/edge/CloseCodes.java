@@ -34,6 +34,20 @@ final class CloseCodes {
         return code == NO_STATUS ? NORMAL : sendable(code) ? code : GOING_AWAY;
     }
 
+    /**
+     * The code as the {@code code} label of guardian_edge_closes_total: the registered codes 1000-1015 as themselves,
+     * the codes applications choose bucketed by range, so that peers cannot make the label take thousands of values.
+     */
+    static String label(int code) {
+        if (code >= 1000 && code <= 1015) {
+            return Integer.toString(code);
+        }
+        if (code >= 3000 && code <= 4999) {
+            return code < 4000 ? "3xxx" : "4xxx";
+        }
+        return "other";
+    }
+
     /** The code to send to the client when the backend's leg ended with {@code code}. */
     static int towardsClient(int code) {
         return code == NO_STATUS ? NORMAL : sendable(code) ? code : INTERNAL_ERROR;

@@ -67,6 +67,14 @@ public interface EdgeConfig {
     @WithConverter(Setting.PositiveDuration.class)
     Setting<Duration> retryAfter();
 
+    @WithDefault("false")
+    @WithConverter(Setting.Flag.class)
+    Setting<Boolean> trustForwardedHeaders();
+
+    @WithDefault("16MiB")
+    @WithConverter(Setting.Size.class)
+    Setting<Integer> maxBuffered();
+
     /** Graceful closes before the balancer's lifetime cap ({@code guardian.load-balancer.max-lifetime}). */
     interface Rotation {
         /** Absent: a quarter of the cap, at most 30 s. */
@@ -111,6 +119,12 @@ public interface EdgeConfig {
             PropertyDoc.of(P + ".max-message-size", "largest message (all its frames) either side may send; a larger "
                     + "one ends that connection"),
             PropertyDoc.of(P + ".max-frame-size", "largest single frame either side may send"),
+            PropertyDoc.of(P + ".max-buffered", "bytes the edge may hold in flight towards peers that do not keep up, "
+                    + "all connections together; past it their senders are paused (see [Edge mode](#edge-mode) for "
+                    + "the memory this bounds)"),
             PropertyDoc.of(P + ".drain-window", "after SIGTERM, WebSockets close with 1001 spread over this"),
-            PropertyDoc.of(P + ".retry-after", "`Retry-After` of the gate's 503"));
+            PropertyDoc.of(P + ".retry-after", "`Retry-After` of the gate's 503"),
+            PropertyDoc.of(P + ".trust-forwarded-headers", "`true`: keep the `X-Forwarded-Proto` and "
+                    + "`X-Forwarded-Host` a proxy in front set (only where every client comes through one, as on "
+                    + "Cloud Run); `false`: the edge sets them from the request it received"));
 }

@@ -14,10 +14,12 @@ final class EdgeLimits {
     /** A peer that does not answer our close frame within this loses its TCP connection (Vert.x closing timeout). */
     static final int CLOSING_TIMEOUT_SECONDS = 2;
     /**
-     * Bytes queued towards one peer before the other leg is paused (Netty's high water mark; low is half). With the
-     * 16 frames Vert.x buffers on a paused leg, this bounds what a slow peer costs.
+     * Bytes queued towards one peer before the other leg is paused (Netty's high water mark; low is half): what a slow
+     * peer costs at most while the loop is under max-buffered, with one read more.
      */
     static final int WRITE_QUEUE_BYTES = 64 * 1024;
+    /** The largest read from a peer's socket (see {@link Reads}). */
+    static final int READ_BYTES = 16 * 1024;
     /** After the drain window: time for the last close handshakes before every remaining connection is cut. */
     static final Duration DRAIN_GRACE = Duration.ofMillis(CLOSING_TIMEOUT_SECONDS * 1000L + 500);
     /** A refusal body the backend sent for an upgrade is passed to the client up to this size. */
@@ -26,6 +28,16 @@ final class EdgeLimits {
     static final int BACKEND_HTTP_POOL = 256;
 
     private EdgeLimits() {
+    }
+
+    /**
+     * Client TCP connections, counted from their accept: twice max-connections. The room above the concurrency cap
+     * holds idle keep-alive connections and lets a request over that cap be answered 503 "at capacity"; beyond it a
+     * connection is closed before a byte of it is read, so connections that send nothing (or trickle) cannot pile
+     * up between idle timeouts.
+     */
+    static int tcpConnections(EdgeSettings s) {
+        return (int) Math.min(Integer.MAX_VALUE, 2L * s.maxConnections());
     }
 
     /**

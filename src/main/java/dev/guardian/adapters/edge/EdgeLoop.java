@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -31,10 +32,11 @@ final class EdgeLoop extends AbstractVerticle {
     private long drainDeadlineNanos;
     private Promise<Void> drained;
 
-    EdgeLoop(EdgeRuntime edge, int port) {
+    /** {@code bufferedShare}: this loop's part of max-buffered. */
+    EdgeLoop(EdgeRuntime edge, int port, long bufferedShare) {
         this.edge = edge;
         this.port = port;
-        this.tunnels = new Tunnels(edge.metrics.newLoop());
+        this.tunnels = new Tunnels(edge.metrics.newLoop(), edge.metrics.newBuffered(bufferedShare));
     }
 
     @Override
@@ -52,8 +54,9 @@ final class EdgeLoop extends AbstractVerticle {
                 .setMaxWaitQueueSize(s.maxConnections()).setConnectTimeout(EdgeLimits.BACKEND_CONNECT_TIMEOUT_MS)
                 .setDecompressionSupported(false).setTcpNoDelay(true));
         upgrades = new UpgradeForward(edge, wsClient, tunnels, this::drainedYet);
-        requests = new HttpForward(edge, httpClient);
-        server = vertx.createHttpServer(serverOptions(s)).requestHandler(this::handle);
+        requests = new HttpForward(edge, httpClient, tunnels.buffered);
+        server = vertx.createHttpServer(serverOptions(s)).connectionHandler(this::accepted)
+                .requestHandler(this::handle);
         server.listen(port, s.host()).onComplete(ar -> {
             if (ar.succeeded()) {
                 sweepTimer = vertx.setPeriodic(EdgeLimits.sweepMillis(s), id -> sweep());
@@ -79,6 +82,18 @@ final class EdgeLoop extends AbstractVerticle {
 
     int actualPort() {
         return server.actualPort();
+    }
+
+    /** A client's TCP connection is counted from its accept; one over the cap is closed before it is read. */
+    private void accepted(HttpConnection conn) {
+        Capacity.Slot slot = edge.tcpConnections.acquire();
+        if (slot == null) {
+            edge.metrics.tcpRefused();
+            conn.close();
+            return;
+        }
+        conn.closeHandler(v -> slot.release());
+        Reads.small(conn);
     }
 
     private void handle(HttpServerRequest req) {

@@ -16,8 +16,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The edge's meters (Prometheus names in the comments). Frames are counted per event loop ({@link FrameCounters})
- * and summed at scrape time; counters with open-ended tags (close codes) are looked up when a connection closes,
- * which is rare next to frames. Totals for the health JSON
+ * and summed at scrape time; counters with tags (who closed and the close code's label, an outcome) are looked up
+ * when a connection closes or a request ends, which is rare next to frames. Totals for the health JSON
  * are kept beside them so that health() never walks the registry.
  */
 final class EdgeMetrics {
@@ -39,9 +39,12 @@ final class EdgeMetrics {
     private final Timer duration;
     /** One per event loop; summed when scraped. */
     private final List<FrameCounters> loops = new CopyOnWriteArrayList<>();
+    private final List<Buffered> buffered = new CopyOnWriteArrayList<>();
     private final Counter pings;
     private final Counter missedPongs;
     private final Counter upgrades;
+    private Counter tcpRefused;
+    final LongAdder tcpRefusedTotal = new LongAdder();
     final LongAdder upgradesTotal = new LongAdder();
     final LongAdder refusedTotal = new LongAdder();
     final LongAdder httpTotal = new LongAdder();
@@ -68,11 +71,30 @@ final class EdgeMetrics {
                     .tag("direction", d.label).description("WebSocket payload bytes passed through the edge")
                     .register(registry);
         }
+        Gauge.builder("guardian.edge.buffered.bytes", this, EdgeMetrics::buffered)
+                .description("Bytes the edge holds in flight towards peers that have not taken them yet")
+                .register(registry);
         pings = Counter.builder("guardian.edge.pings").description("Pings sent to clients").register(registry);
         missedPongs = Counter.builder("guardian.edge.missed.pongs")
                 .description("Client connections closed because no pong came in time").register(registry);
         upgrades = Counter.builder("guardian.edge.upgrades")
                 .description("WebSocket upgrades accepted and proxied").register(registry);
+    }
+
+    /** A new event loop's bytes held in flight, {@code limit} its share of max-buffered. */
+    Buffered newBuffered(long limit) {
+        Buffered b = new Buffered(limit);
+        buffered.add(b);
+        return b;
+    }
+
+    /** Bytes held in flight now, every loop together. */
+    long buffered() {
+        long total = 0;
+        for (Buffered b : buffered) {
+            total += b.held();
+        }
+        return total;
     }
 
     /** Counters for a new event loop's frames. */
@@ -105,6 +127,20 @@ final class EdgeMetrics {
         upgradesTotal.increment();
     }
 
+    /** guardian_edge_tcp_connections (open now) and guardian_edge_tcp_connections_refused_total (over the cap). */
+    void tcpConnections(Capacity tcp) {
+        Gauge.builder("guardian.edge.tcp.connections", tcp, Capacity::used)
+                .description("Client TCP connections open now (WebSockets, requests, idle keep-alive)")
+                .register(registry);
+        tcpRefused = Counter.builder("guardian.edge.tcp.connections.refused")
+                .description("Client TCP connections closed at accept: over the cap").register(registry);
+    }
+
+    void tcpRefused() {
+        tcpRefused.increment();
+        tcpRefusedTotal.increment();
+    }
+
     /** guardian_edge_upgrades_refused_total{reason}. */
     void upgradeRefused(String reason) {
         registry.counter("guardian.edge.upgrades.refused", "reason", reason).increment();
@@ -119,7 +155,7 @@ final class EdgeMetrics {
 
     /** guardian_edge_closes_total{by, code}, and the connection's lifetime. */
     void closed(CloseCause by, int code, long lifetimeNanos) {
-        registry.counter("guardian.edge.closes", "by", by.label, "code", Integer.toString(code)).increment();
+        registry.counter("guardian.edge.closes", "by", by.label, "code", CloseCodes.label(code)).increment();
         closesTotal.increment();
         open.decrementAndGet();
         if (by == CloseCause.ROTATION) {

@@ -27,7 +27,8 @@ import io.vertx.core.Vertx;
  * listener closes and {@link #drain()} completes. The edge never starts listening again.</li>
  * <li>Not ready with closeOnNotReady: every WebSocket closes at once with 1013 (try again later); reconnects meet the
  * gate's 503 until READY.</li>
- * <li>The cap counts client WebSockets and in-flight HTTP requests together, like Cloud Run's concurrency.</li>
+ * <li>The cap counts client WebSockets and in-flight HTTP requests together, like Cloud Run's concurrency. Client TCP
+ * connections are capped at twice that from their accept ({@link EdgeLimits#tcpConnections}).</li>
  * <li>Client TCP connections idle for {@link EdgeLimits#clientIdleTimeout} (60 s, or longer with long pings) are
  * closed, as nginx's proxy timeouts would.</li>
  * </ul>
@@ -54,15 +55,16 @@ public final class EdgeProxy {
     public Future<Void> start() {
         int count = Math.max(1, Runtime.getRuntime().availableProcessors());
         int listenOn = edge.settings.port() == 0 ? -1 : edge.settings.port();
-        Future<Void> chain = deploy(listenOn);
+        long share = edge.settings.maxBuffered() / count;
+        Future<Void> chain = deploy(listenOn, share);
         for (int i = 1; i < count; i++) {
-            chain = chain.compose(v -> deploy(listenOn));
+            chain = chain.compose(v -> deploy(listenOn, share));
         }
         return chain;
     }
 
-    private Future<Void> deploy(int onPort) {
-        EdgeLoop loop = new EdgeLoop(edge, onPort);
+    private Future<Void> deploy(int onPort, long bufferedShare) {
+        EdgeLoop loop = new EdgeLoop(edge, onPort, bufferedShare);
         return vertx.deployVerticle(loop).map(id -> {
             deployments.add(id);
             loops.add(loop);
@@ -118,6 +120,11 @@ public final class EdgeProxy {
         h.put("connections", (long) m.open.get());
         h.put("in_use", (long) edge.capacity.used());
         h.put("max_connections", (long) s.maxConnections());
+        h.put("tcp_connections", (long) edge.tcpConnections.used());
+        h.put("max_tcp_connections", (long) edge.tcpConnections.max());
+        h.put("tcp_connections_refused_total", m.tcpRefusedTotal.sum());
+        h.put("buffered_bytes", m.buffered());
+        h.put("max_buffered_bytes", (long) s.maxBuffered());
         h.put("upgrades_total", m.upgradesTotal.sum());
         h.put("upgrades_refused_total", m.refusedTotal.sum());
         h.put("http_requests_total", m.httpTotal.sum());
@@ -137,6 +144,7 @@ public final class EdgeProxy {
         }
         h.put("close_on_not_ready", s.closeOnNotReady());
         h.put("drain_window_ms", s.drainWindow().toMillis());
+        h.put("trust_forwarded_headers", s.trustForwarded());
         return h;
     }
 }

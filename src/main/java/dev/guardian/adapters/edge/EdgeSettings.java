@@ -28,6 +28,9 @@ import java.util.Objects;
  * @param maxFrameSize       largest single frame either side may send (a browser sends each message as one frame)
  * @param drainWindow        on drain, WebSocket closes are spread over this window
  * @param retryAfter         Retry-After of a 503
+ * @param trustForwarded     keep the X-Forwarded-Proto and -Host a proxy in front set; false: this hop's own
+ * @param maxBuffered        bytes the edge may hold in flight towards peers before senders are paused (see
+ *                           {@link Buffered})
  */
 public record EdgeSettings(
         String host, int port,
@@ -43,10 +46,14 @@ public record EdgeSettings(
         int maxConnections,
         int maxMessageSize, int maxFrameSize,
         Duration drainWindow,
-        Duration retryAfter) {
+        Duration retryAfter,
+        boolean trustForwarded,
+        int maxBuffered) {
 
     public static final int DEFAULT_ROTATION_CODE = 1012;
     public static final String DEFAULT_ROTATION_REASON = "connection lifetime limit reached, reconnect";
+    /** Enough for a few reads per event loop. */
+    public static final int MIN_BUFFERED = 256 * 1024;
 
     public EdgeSettings {
         Objects.requireNonNull(host, "host");
@@ -72,19 +79,20 @@ public record EdgeSettings(
         require(maxConnections >= 1, "maxConnections must be at least 1");
         require(maxFrameSize >= 126, "maxFrameSize must be at least 126 bytes");
         require(maxMessageSize >= maxFrameSize, "maxMessageSize must be at least maxFrameSize");
+        require(maxBuffered >= MIN_BUFFERED, "maxBuffered must be at least " + MIN_BUFFERED + " bytes");
     }
 
     /**
      * Defaults an SRE can start from: pings after 25 s of quiet (inside nginx's and AWS ALB's 60 s), 10 s for the pong,
      * no lifetime cap, rotation 1012 inside a 30 s window ending 5 s before a cap, 1,000 connections (Cloud Run's
      * per-instance maximum), 64 KiB frames and 1 MiB messages, a 5 s drain window (Cloud Run kills 10 s after
-     * SIGTERM), Retry-After 2 s.
+     * SIGTERM), Retry-After 2 s, X-Forwarded-Proto and -Host from this hop, 16 MiB held in flight.
      */
     public static EdgeSettings defaults(String host, int port, String backendHost, int backendPort) {
         return new EdgeSettings(host, port, backendHost, backendPort, Duration.ofSeconds(25), Duration.ofSeconds(10),
                 null, null, Duration.ofSeconds(30), Duration.ofSeconds(5), DEFAULT_ROTATION_CODE,
                 DEFAULT_ROTATION_REASON, false, 1_000, 1024 * 1024, 64 * 1024, Duration.ofSeconds(5),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), false, 16 * 1024 * 1024);
     }
 
     private static void require(boolean ok, String message) {

@@ -63,12 +63,18 @@ public final class EdgeSettingsReader {
         Duration drainWindow = problems.value(P + ".drain-window", config.drainWindow());
         drainFitsCloudRun(config, balancer, drainWindow, problems);
         Duration retryAfter = problems.value(P + ".retry-after", config.retryAfter());
+        Boolean trustForwarded = problems.value(P + ".trust-forwarded-headers", config.trustForwardedHeaders());
+        Integer maxBuffered = problems.value(P + ".max-buffered", config.maxBuffered());
+        if (maxBuffered != null && maxBuffered < EdgeSettings.MIN_BUFFERED) {
+            problems.refuse(P + ".max-buffered", config.maxBuffered().raw(), "use at least 256KiB");
+        }
         if (problems.lines().size() > before) {
             return null;
         }
         return new EdgeSettings(config.host(), port, backend.getHost(), backend.getPort(), ping, pongTimeout,
                 keepalive, balancer.maxLifetime(), rotation.window, rotation.margin, rotation.code,
-                rotation.reason, closeOnNotReady, maxConnections, maxMessage, maxFrame, drainWindow, retryAfter);
+                rotation.reason, closeOnNotReady, maxConnections, maxMessage, maxFrame, drainWindow, retryAfter,
+                trustForwarded, maxBuffered);
     }
 
     private static URI backend(EdgeConfig config, Integer edgePort, Problems problems) {

@@ -11,9 +11,15 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * Which headers cross the edge. End-to-end headers (Authorization, cookies, custom ones) pass unchanged; hop-by-hop
  * headers (RFC 9110 section 7.6.1, plus any named in Connection) do not; an upgrade's own handshake headers are made
- * again by the backend leg. X-Forwarded-For gets the client's address appended, X-Forwarded-Proto and
- * X-Forwarded-Host are kept when a balancer in front set them, else set from this request. Host is kept as the client
- * sent it, so the backend sees the same request it would see without the edge.
+ * again by the backend leg. Host is kept as the client sent it, so the backend sees the same request it would see
+ * without the edge.
+ * <p>
+ * Forwarded headers, as nginx's usual proxy configuration sets them: X-Forwarded-For gets the address the edge saw
+ * appended (its last entry is always that one; entries before it are whatever came, and only as trustworthy as the
+ * hops that added them). X-Forwarded-Proto and X-Forwarded-Host are this hop's own (the scheme of the connection to
+ * the edge, the Host header), overwriting whatever a client sent, since a client that reaches the edge directly
+ * could claim anything; with trust-forwarded-headers, where every request comes through a proxy that sets them
+ * (Cloud Run's front end says https there), the values that proxy set are kept.
  */
 final class ForwardedHeaders {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
@@ -28,14 +34,15 @@ final class ForwardedHeaders {
     }
 
     /** Request headers for the backend. */
-    static MultiMap towardsBackend(HttpServerRequest req, boolean upgrade) {
+    static MultiMap towardsBackend(HttpServerRequest req, boolean upgrade, boolean trustForwarded) {
         MultiMap in = req.headers();
         Set<String> named = connectionTokens(in);
         MultiMap out = MultiMap.caseInsensitiveMultiMap();
         for (Map.Entry<String, String> e : in) {
             String name = e.getKey().toLowerCase(Locale.ROOT);
             if (HOP_BY_HOP.contains(name) || named.contains(name) || name.equals(EXPECT)
-                    || upgrade && HANDSHAKE.contains(name) || name.equals("x-forwarded-for")) {
+                    || upgrade && HANDSHAKE.contains(name) || name.equals("x-forwarded-for")
+                    || !trustForwarded && (name.equals("x-forwarded-proto") || name.equals("x-forwarded-host"))) {
                 continue;
             }
             out.add(e.getKey(), e.getValue());

@@ -17,8 +17,11 @@ import io.vertx.core.http.impl.WebSocketInternal;
  * client. A close frame on one leg is passed to the other with its code and reason (see {@link CloseCodes} for the
  * codes that may not be sent); Vert.x answers the closing peer's close frame at once.
  * <p>
- * Backpressure: when one peer's write queue is full the other leg stops reading until it drains, so a slow client
- * holds at most {@link EdgeLimits#WRITE_QUEUE_BYTES} plus the 16 frames Vert.x keeps on a paused leg.
+ * Backpressure: when one peer's write queue is full (or the loop holds more than its share of max-buffered, see
+ * {@link Buffered}) the other leg's TCP connection stops being read until it drains. The leg is paused at the socket
+ * (Netty's auto-read), not with Vert.x's pause(), which would go on reading up to 16 frames into memory: a slow
+ * receiver costs at most {@link EdgeLimits#WRITE_QUEUE_BYTES} plus the last read, and a frame its sender is part-way
+ * through (at most max-frame-size).
  * <p>
  * Close ordering: the close handler of a leg fires before the frames read ahead of its close frame are delivered; the
  * close frame itself arrives through the frame handler in order, after them, and that is where it is passed on. The
@@ -46,7 +49,9 @@ final class Tunnel {
     private int causeCode;
     private boolean clientClosed;
     private boolean backendClosed;
-    private boolean clientPaused;
+    /** Client to backend, and back. */
+    private Flow toBackend;
+    private Flow toClient;
     private boolean toClientMidMessage;
     private long messageToBackend;
     private long messageToClient;
@@ -80,6 +85,7 @@ final class Tunnel {
     void watchBackend() {
         backend.setWriteQueueMaxSize(EdgeLimits.WRITE_QUEUE_BYTES);
         Flushes.consolidate(backend);
+        Reads.small(backend);
         backend.frameHandler(this::fromBackend);
         backend.exceptionHandler(failure -> {
             if (backendFailure == null && Violations.explains(failure)) {
@@ -88,9 +94,8 @@ final class Tunnel {
         });
         backend.closeHandler(v -> backendLegClosed());
         backend.drainHandler(v -> {
-            if (client != null) {
-                clientPaused = false;
-                client.resume();
+            if (toBackend != null) {
+                toBackend.drained();
             }
         });
     }
@@ -99,6 +104,8 @@ final class Tunnel {
     void attach(ServerWebSocket clientLeg) {
         this.client = clientLeg;
         home.add(this);
+        toBackend = new LegFlow(home.buffered, client);
+        toClient = new LegFlow(home.buffered, backend);
         if (edge.draining) {
             // Its upgrade passed the gate just before the drain began: it closes at the next sweep.
             closeAtNanos = home.now;
@@ -121,7 +128,7 @@ final class Tunnel {
                 }
             });
             client.closeHandler(v -> clientLegClosed());
-            client.drainHandler(v -> backend.resume());
+            client.drainHandler(v -> toClient.drained());
         }
         if (backendClosed && cause == null && backend.closeStatusCode() == null) {
             backendLost();
@@ -149,11 +156,7 @@ final class Tunnel {
                     return;
                 }
                 counters.frame(EdgeMetrics.Direction.TO_BACKEND, n, frame.isFinal());
-                backend.writeFrame(frame);
-                if (!clientClosed && !backend.isClosed() && backend.writeQueueFull()) {
-                    clientPaused = true;
-                    client.pause();
-                }
+                toBackend.wrote(n, backend.writeFrame(frame), !backend.isClosed() && backend.writeQueueFull());
             }
             case CLOSE -> {
                 if (cause == null) {
@@ -186,10 +189,7 @@ final class Tunnel {
                 }
                 counters.frame(EdgeMetrics.Direction.TO_CLIENT, n, frame.isFinal());
                 toClientMidMessage = !frame.isFinal();
-                client.writeFrame(frame);
-                if (!backendClosed && !client.isClosed() && client.writeQueueFull()) {
-                    backend.pause();
-                }
+                toClient.wrote(n, client.writeFrame(frame), !client.isClosed() && client.writeQueueFull());
             }
             case CLOSE -> {
                 if (cause == null) {
@@ -211,7 +211,6 @@ final class Tunnel {
         if (cause == null) {
             if (client.closeStatusCode() != null) {
                 // A close frame came: it is delivered to fromClient after the frames read before it.
-                clientPaused = false;
                 client.resume();
             } else {
                 int code = Violations.code(clientFailure);
@@ -276,7 +275,7 @@ final class Tunnel {
             }
             return;
         }
-        if (clientPaused) {
+        if (toBackend.paused()) {
             // The client is sending faster than the backend reads: busy, not quiet, and its pongs wait unread.
             lastActivityNanos = now;
             pingSentNanos = 0;
@@ -322,6 +321,11 @@ final class Tunnel {
         cause = why;
         causeCode = code;
         closingSinceNanos = System.nanoTime();
+        // Nothing is passed on from here: both legs are read (what comes is dropped) so their close frames are seen.
+        if (toBackend != null) {
+            toBackend.end();
+            toClient.end();
+        }
     }
 
     private static void closeLeg(WebSocketBase leg, boolean alreadyClosed, int code, String reason) {
@@ -353,5 +357,22 @@ final class Tunnel {
 
     boolean closing() {
         return closingSinceNanos != 0;
+    }
+
+    /** A direction whose sender is a WebSocket leg, paused at its socket. */
+    private static final class LegFlow extends Flow {
+        private final WebSocketBase sender;
+
+        LegFlow(Buffered buffered, WebSocketBase sender) {
+            super(buffered);
+            this.sender = sender;
+        }
+
+        @Override
+        protected void read(boolean on) {
+            if (sender instanceof WebSocketInternal internal) {
+                internal.channelHandlerContext().channel().config().setAutoRead(on);
+            }
+        }
     }
 }

@@ -10,6 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class Tunnels {
     /** This loop's frame counters. */
     final FrameCounters counters;
+    /** The bytes this loop's connections hold in flight. */
+    final Buffered buffered;
     /**
      * A coarse clock: System.nanoTime() as of the last sweep. Frames stamp their activity with it instead of reading
      * the clock; quiet periods are judged to within one sweep period.
@@ -44,8 +46,9 @@ final class Tunnels {
         size--;
     }
 
-    Tunnels(FrameCounters counters) {
+    Tunnels(FrameCounters counters, Buffered buffered) {
         this.counters = counters;
+        this.buffered = buffered;
     }
 
     int size() {

@@ -51,7 +51,7 @@ final class UpgradeForward {
         req.pause();
         EdgeSettings s = edge.settings;
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(s.backendHost())
-                .setPort(s.backendPort()).setURI(req.uri()).setHeaders(ForwardedHeaders.towardsBackend(req, true))
+                .setPort(s.backendPort()).setURI(req.uri()).setHeaders(ForwardedHeaders.towardsBackend(req, true, s.trustForwarded()))
                 .setAllowOriginHeader(false)
                 .setTimeout(EdgeLimits.BACKEND_UPGRADE_TIMEOUT_MS);
         List<String> offered = offered(req);
