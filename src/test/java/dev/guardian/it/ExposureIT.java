@@ -15,6 +15,8 @@ import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -112,7 +114,8 @@ class ExposureIT {
         try (GuardianProcess g = GuardianProcess.with("GUARDIAN_ALLOW_NO_CHECKS", "true",
                 "GUARDIAN_MANAGEMENT_HOST", "0.0.0.0").start().awaitListening()) {
             Health open = KubeletProbe.get(address, port(g.managementBase()), "/q/metrics", PROBE);
-            assertEquals(200, open.code(), open.body());
+            assertEquals(200, open.code(), "management on " + address + ":" + port(g.managementBase()) + ": "
+                    + open.body() + "; Guardian's output:\n" + g.output());
             assertTrue(open.body().contains("guardian_state"), open.body());
         }
     }
@@ -183,20 +186,27 @@ class ExposureIT {
         return Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
     }
 
+    /**
+     * The IPv4 address of the interface that holds the default route (the machine's own address, as a pod's is):
+     * never a veth pair that another test JVM has set up for a while (the container-contract suite's come and go).
+     */
     private static Optional<InetAddress> nonLoopbackAddress() {
         try {
-            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!nic.isUp() || nic.isLoopback()) {
-                    continue;
-                }
-                for (InetAddress a : Collections.list(nic.getInetAddresses())) {
-                    if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
-                        return Optional.of(a);
-                    }
+            String device = null;
+            for (String row : Files.readAllLines(Path.of("/proc/net/route"))) {
+                String[] f = row.trim().split("\\s+");
+                if (f.length > 2 && f[1].equals("00000000")) {
+                    device = f[0];
+                    break;
                 }
             }
-            return Optional.empty();
-        } catch (SocketException e) {
+            NetworkInterface nic = device == null ? null : NetworkInterface.getByName(device);
+            if (nic == null || !nic.isUp()) {
+                return Optional.empty();
+            }
+            return Collections.list(nic.getInetAddresses()).stream().filter(a -> a instanceof Inet4Address
+                    && !a.isLoopbackAddress() && !a.isLinkLocalAddress()).findFirst();
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
