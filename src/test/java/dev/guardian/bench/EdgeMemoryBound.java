@@ -1,10 +1,7 @@
 package dev.guardian.bench;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,25 +122,11 @@ public final class EdgeMemoryBound {
     /** {@code n} WebSocket upgrades through the edge on raw sockets that read nothing after the 101. */
     private List<Socket> upgrade(String path, int n) throws IOException {
         List<Socket> all = new ArrayList<>();
-        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         long slowest = 0;
         long started = System.nanoTime();
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
-            Socket s = new Socket();
-            s.setReceiveBufferSize(4096);
-            s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), edgePort), 10_000);
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write(request);
-            out.flush();
-            String head = RawHttp.head(s.getInputStream());
-            if (!head.startsWith("HTTP/1.1 101")) {
-                throw new IllegalStateException("upgrade " + i + " refused: " + head);
-            }
-            all.add(s);
+            all.add(RawHttp.stalledWebSocket(edgePort, path));
             slowest = Math.max(slowest, System.nanoTime() - t0);
         }
         upgrades = String.format(Locale.ROOT, "%,d, %d", (System.nanoTime() - started) / 1_000_000,

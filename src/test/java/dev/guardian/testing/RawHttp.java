@@ -2,6 +2,10 @@ package dev.guardian.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -33,5 +37,27 @@ public final class RawHttp {
             }
         }
         return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A WebSocket upgrade on a raw socket with a 4 KiB receive buffer, for a client that reads nothing after the 101
+     * (the caller never reads it again); fails unless the answer is 101.
+     */
+    public static Socket stalledWebSocket(int port, String path) throws IOException {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(4096);
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+        s.setSoTimeout(10_000);
+        OutputStream out = s.getOutputStream();
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String head = head(s.getInputStream());
+        if (!head.startsWith("HTTP/1.1 101")) {
+            s.close();
+            throw new IllegalStateException("upgrade of " + path + " refused: " + head);
+        }
+        return s;
     }
 }

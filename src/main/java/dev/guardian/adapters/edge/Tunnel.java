@@ -86,6 +86,7 @@ final class Tunnel {
         backend.setWriteQueueMaxSize(EdgeLimits.WRITE_QUEUE_BYTES);
         Flushes.consolidate(backend);
         Reads.small(backend);
+        Cumulation.sized(backend);
         backend.frameHandler(this::fromBackend);
         backend.exceptionHandler(failure -> {
             if (backendFailure == null && Violations.explains(failure)) {
@@ -116,6 +117,7 @@ final class Tunnel {
         } else {
             client.setWriteQueueMaxSize(EdgeLimits.WRITE_QUEUE_BYTES);
             Flushes.consolidate(client);
+            Cumulation.sized(client);
             client.frameHandler(this::fromClient);
             // Pongs are seen here at once, even while the client's frames wait on a paused leg.
             client.pongHandler(payload -> {
