@@ -124,7 +124,7 @@ public interface EdgeConfig {
                     + "the memory this bounds)"),
             PropertyDoc.of(P + ".drain-window", "after SIGTERM, WebSockets close with 1001 spread over this"),
             PropertyDoc.of(P + ".retry-after", "`Retry-After` of the gate's 503"),
-            PropertyDoc.of(P + ".trust-forwarded-headers", "`true`: keep the `X-Forwarded-Proto` and "
-                    + "`X-Forwarded-Host` a proxy in front set (only where every client comes through one, as on "
-                    + "Cloud Run); `false`: the edge sets them from the request it received"));
+            PropertyDoc.of(P + ".trust-forwarded-headers", "`true`: keep the `X-Forwarded-Proto` a proxy in "
+                    + "front set (only where every client comes through one, as on Cloud Run); `false`: the edge "
+                    + "sets it from the connection it received. `X-Forwarded-Host` is always the request's `Host`"));
 }

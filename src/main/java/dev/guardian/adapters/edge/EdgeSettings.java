@@ -28,7 +28,7 @@ import java.util.Objects;
  * @param maxFrameSize       largest single frame either side may send (a browser sends each message as one frame)
  * @param drainWindow        on drain, WebSocket closes are spread over this window
  * @param retryAfter         Retry-After of a 503
- * @param trustForwarded     keep the X-Forwarded-Proto and -Host a proxy in front set; false: this hop's own
+ * @param trustForwarded     keep the X-Forwarded-Proto a proxy in front set; false: this hop's own
  * @param maxBuffered        bytes the edge may hold in flight towards peers before senders are paused (see
  *                           {@link Buffered})
  */

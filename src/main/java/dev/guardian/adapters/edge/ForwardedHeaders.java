@@ -16,10 +16,11 @@ import io.vertx.core.http.HttpServerRequest;
  * <p>
  * Forwarded headers, as nginx's usual proxy configuration sets them: X-Forwarded-For gets the address the edge saw
  * appended (its last entry is always that one; entries before it are whatever came, and only as trustworthy as the
- * hops that added them). X-Forwarded-Proto and X-Forwarded-Host are this hop's own (the scheme of the connection to
- * the edge, the Host header), overwriting whatever a client sent, since a client that reaches the edge directly
- * could claim anything; with trust-forwarded-headers, where every request comes through a proxy that sets them
- * (Cloud Run's front end says https there), the values that proxy set are kept.
+ * hops that added them). X-Forwarded-Host is always the Host header the edge received (Cloud Run's front end and
+ * ingress controllers pass the client's Host on, so it is right behind them too, and a client cannot claim another),
+ * overwriting whatever came. X-Forwarded-Proto is this hop's scheme, overwriting a client's claim, unless
+ * trust-forwarded-headers keeps the one a proxy in front set (Cloud Run's front end says https): only where every
+ * request comes through such a proxy.
  */
 final class ForwardedHeaders {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
@@ -42,7 +43,7 @@ final class ForwardedHeaders {
             String name = e.getKey().toLowerCase(Locale.ROOT);
             if (HOP_BY_HOP.contains(name) || named.contains(name) || name.equals(EXPECT)
                     || upgrade && HANDSHAKE.contains(name) || name.equals("x-forwarded-for")
-                    || !trustForwarded && (name.equals("x-forwarded-proto") || name.equals("x-forwarded-host"))) {
+                    || name.equals("x-forwarded-host") || !trustForwarded && name.equals("x-forwarded-proto")) {
                 continue;
             }
             out.add(e.getKey(), e.getValue());
@@ -58,7 +59,7 @@ final class ForwardedHeaders {
             out.set("X-Forwarded-Proto", req.scheme() == null ? "http" : req.scheme());
         }
         String host = in.get("Host");
-        if (!out.contains("X-Forwarded-Host") && host != null) {
+        if (host != null) {
             out.set("X-Forwarded-Host", host);
         }
         return out;
