@@ -85,7 +85,6 @@ final class Tunnel {
     void watchBackend() {
         backend.setWriteQueueMaxSize(EdgeLimits.WRITE_QUEUE_BYTES);
         Flushes.consolidate(backend);
-        Reads.small(backend);
         Cumulation.sized(backend);
         backend.frameHandler(this::fromBackend);
         backend.exceptionHandler(failure -> {
