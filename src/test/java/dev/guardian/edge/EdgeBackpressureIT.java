@@ -39,7 +39,7 @@ class EdgeBackpressureIT {
         try (EchoBackend backend = new EchoBackend();
                 RunningEdge edge = RunningEdge.open(quietPings(backend.port()))) {
             int before = backend.connections().size();
-            VertxClient slow = VertxClient.connect(edge.ws("/ws/flood"));
+            VertxClient slow = VertxClient.connect(edge.ws("/ws/flood")).countOnly();
             slow.ws.pause();
             EchoBackend.Conn flood = backend.newest(before);
 
@@ -52,8 +52,13 @@ class EdgeBackpressureIT {
 
             // The client reads again: the edge resumes the backend leg and the flood goes on.
             long plateau = flood.bytesSent.get();
+            long taken = slow.dataBytes.get();
+            long resumed = System.nanoTime();
             slow.ws.resume();
-            await("the flood resumes").atMost(WAIT).until(() -> flood.bytesSent.get() > plateau + 4L * 1024 * 1024);
+            await("the flood resumes").atMost(WAIT).until(() -> flood.bytesSent.get() > plateau + 4L * 1024 * 1024
+                    && slow.dataBytes.get() > taken + 4L * 1024 * 1024);
+            System.out.printf("4 MiB more flooded through %d ms after the client resumed%n",
+                    (System.nanoTime() - resumed) / 1_000_000);
             slow.close();
         }
     }
@@ -100,7 +105,7 @@ class EdgeBackpressureIT {
             List<EchoBackend.Conn> floods = new ArrayList<>();
             for (int i = 0; i < stalled; i++) {
                 int before = backend.connections().size();
-                VertxClient slow = VertxClient.connect(edge.ws("/ws/flood"));
+                VertxClient slow = VertxClient.connect(edge.ws("/ws/flood")).countOnly();
                 slow.ws.pause();
                 clients.add(slow);
                 floods.add(backend.newest(before));

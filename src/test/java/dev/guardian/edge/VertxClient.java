@@ -2,12 +2,14 @@ package dev.guardian.edge;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -29,6 +31,10 @@ final class VertxClient implements AutoCloseable {
     final WebSocket ws;
     final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
     final AtomicInteger pings = new AtomicInteger();
+    /** Payload bytes of every data frame received. */
+    final AtomicLong dataBytes = new AtomicLong();
+    /** Off for a client that takes a flood: it counts the bytes without keeping every frame. */
+    private volatile boolean recording = true;
     final CountDownLatch closed = new CountDownLatch(1);
     final long openedNanos = System.nanoTime();
     volatile long closedNanos;
@@ -117,8 +123,18 @@ final class VertxClient implements AutoCloseable {
         String type = f.isText() ? "text" : f.isBinary() ? "binary" : lastDataType;
         lastDataType = type;
         Buffer b = f.binaryData();
+        dataBytes.addAndGet(b.length());
+        if (!recording) {
+            return;
+        }
         frames.add(type + ":" + f.isFinal() + ":" + ("text".equals(type) ? b.toString(StandardCharsets.UTF_8)
-                : hex(b)));
+                : HexFormat.of().formatHex(b.getBytes())));
+    }
+
+    /** Counts what comes without keeping it (see {@link #dataBytes}). */
+    VertxClient countOnly() {
+        recording = false;
+        return this;
     }
 
     void send(WebSocketFrame frame) {
@@ -161,14 +177,6 @@ final class VertxClient implements AutoCloseable {
     /** Milliseconds from connect to close. */
     long lifetimeMillis() {
         return (closedNanos - openedNanos) / 1_000_000;
-    }
-
-    static String hex(Buffer b) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < b.length(); i++) {
-            sb.append(String.format("%02x", b.getByte(i)));
-        }
-        return sb.toString();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.guardian.testing;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -223,7 +224,8 @@ public final class EchoBackend implements AutoCloseable {
             boolean text = frame.isText() || frame.isContinuation() && !c.frames.isEmpty()
                     && c.frames.get(c.frames.size() - 1).startsWith("text");
             c.frames.add((text ? "text" : "binary") + ":" + frame.isFinal() + ":"
-                    + (text ? payload.toString(StandardCharsets.UTF_8) : hex(payload)));
+                    + (text ? payload.toString(StandardCharsets.UTF_8)
+                            : HexFormat.of().formatHex(payload.getBytes())));
         }
         if (frame.isText() && frame.isFinal() && payload.length() >= 4 && payload.getString(0, 4).equals("cmd:")) {
             command(ws, c, payload.toString(StandardCharsets.UTF_8).substring(4));
@@ -338,14 +340,6 @@ public final class EchoBackend implements AutoCloseable {
             b[i] = (byte) ((from + i) % 251);
         }
         return Buffer.buffer(b);
-    }
-
-    private static String hex(Buffer b) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < b.length(); i++) {
-            sb.append(String.format("%02x", b.getByte(i)));
-        }
-        return sb.toString();
     }
 
     /** For the benchmark: an echo backend as its own process. Arguments: port [event loops]. */
