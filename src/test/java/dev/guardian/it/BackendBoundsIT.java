@@ -63,7 +63,7 @@ class BackendBoundsIT {
     /**
      * With a script, frames wait for the step that reads them; the bound on what waits is the check's, not each
      * session's, so 12 sessions of a flooding backend cost what one does and fit the image's 48 MB heap (a bound per
-     * session let them queue 12 × 4 Mi characters).
+     * session let them queue 12 × 4 Mi characters) and the 48 MB of direct memory it implies.
      */
     @Test
     void framesWaitingForAStepAreBoundedPerCheckWhateverTheSessions() {
@@ -74,19 +74,30 @@ class BackendBoundsIT {
                     "GUARDIAN_HEARTBEAT_ENABLED", "false").maxHeap("48m").start().awaitListening()) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> backend.upgrades() >= 12);
                 long[] mostRssKb = { 0 };
+                long[] mostDirect = { 0 };
                 Set<String> reasons = new LinkedHashSet<>();
                 ProbeWindow.Result probes = ProbeWindow.run(g, Duration.ofSeconds(20), Duration.ofSeconds(1),
                         Duration.ofMillis(200), answer -> {
                             mostRssKb[0] = Math.max(mostRssKb[0], rssKb(g));
-                            String error = g.health().data("websocket").path("last_error").asText();
+                            String error;
+                            try {
+                                error = g.health().data("websocket").path("last_error").asText();
+                            } catch (RuntimeException e) {
+                                throw new AssertionError("health JSON: " + e + "; output:\n" + tail(g.output()), e);
+                            }
                             reasons.add(error.substring(0, Math.min(error.length(), 80)));
+                            mostDirect[0] = Math.max(mostDirect[0], directBytes(g));
                         }, "/q/health/live");
-                System.out.printf("streamed frames to 12 scripted sessions: %d upgrades, VmRSS up to %d MB, reasons "
-                        + "seen: %s; %s%n", backend.upgrades(), mostRssKb[0] / 1024, reasons, probes);
+                System.out.printf("streamed frames to 12 scripted sessions: %d upgrades, VmRSS up to %d MB, direct "
+                        + "memory up to %d KB, reasons seen: %s; %s%n", backend.upgrades(), mostRssKb[0] / 1024,
+                        mostDirect[0] / 1024, reasons, probes);
 
                 assertTrue(probes.clean(), probes + "; output:\n" + tail(g.output()));
                 assertTrue(g.process().isAlive(), tail(g.output()));
                 assertFalse(g.output().contains("OutOfMemoryError"), tail(g.output()));
+                // -Xmx48m caps direct memory at 48 MB too: a part-way frame kept in a growing direct read buffer per
+                // session took all of it (49 MB seen), and the health JSON then lost its body to a failed allocation.
+                assertTrue(mostDirect[0] < 16L << 20, "direct memory in use reached " + mostDirect[0] + " bytes");
                 assertTrue(reasons.stream().anyMatch(r -> r.startsWith("flooded: more than 4194304 characters of "
                         + "frames waiting for a step")), "reasons seen: " + reasons);
             }
@@ -228,6 +239,16 @@ class BackendBoundsIT {
                 }
             }
         }
+    }
+
+    /** The JVM's direct buffers in use (Netty's read buffers among them); 0 where no such metric is exposed. */
+    private static long directBytes(GuardianProcess g) {
+        for (String line : g.metrics().split("\n")) {
+            if (line.startsWith("jvm_buffer_memory_used_bytes{id=\"direct\"")) {
+                return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
     }
 
     private static long rssKb(GuardianProcess g) {

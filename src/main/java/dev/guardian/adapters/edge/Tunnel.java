@@ -1,5 +1,6 @@
 package dev.guardian.adapters.edge;
 
+import dev.guardian.netty.Cumulation;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;

@@ -7,6 +7,7 @@ import java.util.function.UnaryOperator;
 
 import dev.guardian.engine.CheckFailure;
 import dev.guardian.engine.Failures;
+import dev.guardian.netty.Cumulation;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.vertx.UniHelper;
 import io.vertx.core.Vertx;
@@ -98,6 +99,7 @@ final class Connector {
     }
 
     private static void attach(WebSocket ws, Listener listener) {
+        Cumulation.sized(ws);
         ws.frameHandler(frame -> {
             if (frame.type() == WebSocketFrameType.PING) {
                 listener.onPing();
