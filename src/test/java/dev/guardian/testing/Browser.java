@@ -165,6 +165,16 @@ public final class Browser implements AutoCloseable {
         }
     }
 
+    /**
+     * When the page's display first read {@code state}, else {@code step}'s time. The page reports each change as it
+     * renders, and it renders the state, its reason and the checks from one document in one pass: this is when all of
+     * them were shown, without the round trips of the steps that confirmed them.
+     */
+    public long shownAt(String state, Event step) {
+        return observed().stream().filter(e -> state.equals(e.json().getString("state"))).mapToLong(Event::at).min()
+                .orElse(step.at());
+    }
+
     /** Errors the page logged or threw (failed requests, Content-Security-Policy violations, script errors). */
     public List<Event> consoleErrors() {
         synchronized (console) {

@@ -58,12 +58,24 @@ public final class RedisServer extends ChildServer {
         return "redis://:" + password + "@127.0.0.1:" + port;
     }
 
-    /** Sends a raw command (e.g. DEBUG SLEEP 3) and returns without waiting for the reply. */
+    /**
+     * Sends a raw command (e.g. DEBUG SLEEP 3) and returns once it is written: a thread of its own waits for the reply
+     * (which DEBUG SLEEP sends only when it ends), keeping the connection open until the server has answered.
+     */
     public void send(String command) {
-        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+        try {
+            java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port);
             s.getOutputStream().write((command + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
-            s.getInputStream().read(); // the server has taken the command
+            Thread reply = new Thread(() -> {
+                try (s) {
+                    s.getInputStream().read();
+                } catch (java.io.IOException ignored) {
+                    // the server went away: nothing is waiting for this reply
+                }
+            }, "redis-reply");
+            reply.setDaemon(true);
+            reply.start();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
