@@ -44,8 +44,8 @@ class EdgeBrowserIT {
     @Test
     void rotationClosesTheBrowserWithTheConfiguredCodeAndThePageReconnects() throws Exception {
         try (EchoBackend backend = new EchoBackend();
-                RunningEdge edge = RunningEdge.open(new SettingsBuilder(backend.port()).rotation(Duration.ofSeconds(4),
-                        Duration.ofSeconds(1), Duration.ofMillis(500), 1012, "service restart, reconnect"))) {
+                RunningEdge edge = RunningEdge.open(new SettingsBuilder(backend.port()).rotation(Duration.ofSeconds(8),
+                        Duration.ofSeconds(2), Duration.ofSeconds(1), 1012, "service restart, reconnect"))) {
             Path shot = Files.createTempFile("edge-browser-", ".png");
             List<JsonObject> run = BrowserRun.run(BrowserRun.page(edge.ws("/echo"), 300), shot, 30_000, "open:1",
                     "close:1012", "open:2", "send:after rotation", "message:after rotation");
@@ -55,7 +55,9 @@ class EdgeBrowserIT {
             assertEquals("service restart, reconnect", close.getString("reason"));
             assertEquals(true, close.getBoolean("clean"), "a close handshake, not a cut");
             long lived = close.getLong("t") - open.getLong("t");
-            assertTrue(lived >= 2_300 && lived <= 4_000, "rotated after " + lived + " ms");
+            // Cap 8 s, margin 1 s, window 2 s: 5 to 7 s, give or take the sweep and the page's reports reaching Node
+            // on loaded cores; always before the cap.
+            assertTrue(lived >= 4_700 && lived < 8_000, "rotated after " + lived + " ms");
             Files.delete(shot);
         }
     }

@@ -168,7 +168,8 @@ class EdgeModeIT {
             assertEquals((short) 4000, chat.closeCode);
             assertEquals("rotating, reconnect", chat.closeReason);
             long lived = chat.lifetimeMillis();
-            assertTrue(lived >= 3_900 - 300 && lived <= 5_400 + 300, "rotated after " + lived + " ms");
+            // The window, give or take the sweep and scheduling on loaded cores; always before the 6 s cap.
+            assertTrue(lived >= 3_900 - 300 && lived < 6_000, "rotated after " + lived + " ms");
             await().atMost(WAIT).until(() -> e.entry().path("rotations_total").asLong() == 1);
         }
     }
@@ -193,7 +194,9 @@ class EdgeModeIT {
             long last = chats.stream().mapToLong(c -> c.closedNanos).max().orElseThrow();
             assertTrue(last - first > 500_000_000L, "closes spread over the window, not at once: "
                     + (last - first) / 1_000_000 + " ms");
-            assertTrue((last - sent) / 1_000_000 < 3_000 + 500, "every chat closed inside the 3 s window");
+            // The window, plus the sweep and the signal's handling on loaded cores; before the 1 s shutdown drain
+            // that follows it would end.
+            assertTrue((last - sent) / 1_000_000 < 3_000 + 900, "every chat closed inside the 3 s window");
             await().atMost(Duration.ofSeconds(5)).until(() -> backend.closes(1001) >= goingAwayBefore + 20);
             assertEquals(0, e.guardian().awaitExit(Duration.ofSeconds(15)), e.guardian().output());
             long tookMillis = (System.nanoTime() - sent) / 1_000_000;

@@ -33,9 +33,9 @@ class EdgeRotationDrainIT {
 
     @Test
     void eachConnectionRotatesWithTheConfiguredCodeAtARandomMomentInsideItsWindow() {
-        // Cap 4 s, margin 0.5 s, window 1 s: every connection closes between 2.5 s and 3.5 s after it opened.
+        // Cap 8 s, margin 1 s, window 2 s: every connection closes between 5 s and 7 s after it opened.
         try (RunningEdge edge = RunningEdge.open(new SettingsBuilder(world.backend().port())
-                .rotation(Duration.ofSeconds(4), Duration.ofSeconds(1), Duration.ofMillis(500), 4000,
+                .rotation(Duration.ofSeconds(8), Duration.ofSeconds(2), Duration.ofSeconds(1), 4000,
                         "rotating before the cap, reconnect"))) {
             int before = world.backend().connections().size();
             List<VertxClient> clients = new ArrayList<>();
@@ -51,8 +51,9 @@ class EdgeRotationDrainIT {
                 assertEquals((short) 4000, c.closeCode);
                 assertEquals("rotating before the cap, reconnect", c.closeReason);
                 long lived = c.lifetimeMillis();
-                // The window, plus the sweep's period (250 ms) and scheduling on these shared cores.
-                assertTrue(lived >= 2_450 && lived <= 3_900, "closed after " + lived + " ms");
+                // The window, give or take the sweep's period (250 ms) and scheduling on loaded cores (the client
+                // counts from its own open, after the edge's); always before the cap.
+                assertTrue(lived >= 4_750 && lived < 8_000, "closed after " + lived + " ms");
                 first = Math.min(first, lived);
                 last = Math.max(last, lived);
             }

@@ -37,9 +37,10 @@ class BackendPingCadenceIT {
     /**
      * The first gap is counted from when Guardian's Vert.x reports the upgrade, which on a JVM still starting up (and
      * on shared cores) comes up to a few hundred milliseconds after uvicorn sent the 101 and started its ping timer:
-     * 44.6 to 44.95 s were seen for a 45 s interval. Later gaps are exact to a few milliseconds.
+     * 44.6 to 44.95 s were seen for a 45 s interval, and more may be lost on cores loaded by other tests. Later gaps
+     * are exact to a few milliseconds. Anything from 40 s is the 45 s interval, far past the 15 s the profile allows.
      */
-    private static final long FIRST_GAP_MIN = 44_000;
+    private static final long FIRST_GAP_MIN = 40_000;
 
     /** The words for pings {@code intervalMillis} apart, in whole seconds: "came 45s apart". */
     private static String slow(long intervalMillis) {
