@@ -23,12 +23,15 @@ class NginxIT {
     void nginxCutsASilentWebSocketAfterItsReadTimeout() {
         try (EchoBackend backend = new EchoBackend(); Nginx nginx = Nginx.proxy(backend.port(), READ_TIMEOUT)) {
             VertxClient c = VertxClient.connect(nginx.ws("/echo"));
+            // Counted from before the message: nginx's timer starts later, when the echo passes it, so however late
+            // this thread sees the echo the figure is short of the timeout only by nginx's own laxity (it leaves a
+            // timer as it is when the new expiry is within 300 ms of it, NGX_TIMER_LAZY_DELAY: 2925 ms was seen).
+            long silentSince = System.nanoTime();
             c.text("through nginx");
             assertEquals("text:true:through nginx", c.next());
-            long silentSince = System.nanoTime();
             c.awaitClosed(Duration.ofSeconds(10));
             long silentMillis = (System.nanoTime() - silentSince) / 1_000_000;
-            assertTrue(silentMillis >= 2_800 && silentMillis < 4_500, "cut after " + silentMillis + " ms of silence");
+            assertTrue(silentMillis >= 2_700 && silentMillis < 5_000, "cut after " + silentMillis + " ms of silence");
             assertNull(c.closeCode, "nginx closes the TCP connection, no close frame (1006)");
         }
     }
