@@ -95,6 +95,7 @@ class EdgeRotationDrainIT {
             HttpResponse<String> plain = HTTP.send(HttpRequest.newBuilder(URI.create(edge.http("/http/headers")))
                     .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(503, plain.statusCode());
+            assertEquals("draining\n", plain.body());
 
             long first = Long.MAX_VALUE;
             long last = 0;
@@ -105,7 +106,8 @@ class EdgeRotationDrainIT {
                 first = Math.min(first, at);
                 last = Math.max(last, at);
             }
-            assertTrue(last <= 2_800, "every client closed within the 2 s window (+ a sweep): last at " + last);
+            // The 2 s window, a sweep (250 ms) and the closes reaching clients on loaded cores.
+            assertTrue(last <= 3_000, "every client closed within the 2 s window: last at " + last);
             assertTrue(first < 1_000 && last > 1_000, "spread over the window: " + first + " to " + last + " ms");
             for (EchoBackend.Conn leg : legs) {
                 EchoBackend.await(leg.closed, WAIT.toMillis());
