@@ -24,7 +24,7 @@ final class DetailedProbes {
     }
 
     private static Uni<HealthCheckResponse> answer(Engine engine, String name, Predicate<Verdict> up) {
-        Verdict v = engine.verdict();
+        Verdict v = RequestVerdict.of(engine);
         return Uni.createFrom().item(HealthData.engine(name, up.test(v), v));
     }
 

@@ -31,7 +31,7 @@ class HealthEntries implements EngineListener {
     }
 
     private HealthCheckResponse snapshot(String name) {
-        for (CheckSnapshot s : engine.verdict().checks()) {
+        for (CheckSnapshot s : RequestVerdict.of(engine).checks()) {
             if (s.name().equals(name)) {
                 return HealthData.check(s);
             }
