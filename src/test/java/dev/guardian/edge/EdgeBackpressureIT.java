@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +43,7 @@ class EdgeBackpressureIT {
             EchoBackend.Conn flood = backend.newest(before);
 
             await("the backend's write queue full").atMost(WAIT).until(() -> flood.queueFull.get() >= 1);
-            awaitSteady("the backend's bytes sent", flood.bytesSent::get);
+            Steady.await("the backend's bytes sent", flood.bytesSent::get, Duration.ofSeconds(1));
             long held = buffered(edge);
             System.out.printf("a stalled client: the edge holds %d bytes%n", held);
             assertTrue(held <= ONE_STALLED, "the edge holds " + held + " bytes for one stalled client");
@@ -75,7 +74,7 @@ class EdgeBackpressureIT {
             flood(client, sent, full);
 
             await("the client's write queue full").atMost(WAIT).until(() -> full.get() >= 1);
-            awaitSteady("the client's bytes sent", sent::get);
+            Steady.await("the client's bytes sent", sent::get, Duration.ofSeconds(1));
             long held = buffered(edge);
             System.out.printf("a stalled backend: the edge holds %d bytes%n", held);
             assertTrue(held <= ONE_STALLED, "the edge holds " + held + " bytes for one stalled backend");
@@ -112,7 +111,8 @@ class EdgeBackpressureIT {
             }
             await("every flood's write queue full").atMost(WAIT)
                     .until(() -> floods.stream().allMatch(f -> f.queueFull.get() >= 1));
-            awaitSteady("the bytes the backend sent", () -> floods.stream().mapToLong(f -> f.bytesSent.get()).sum());
+            Steady.await("the bytes the backend sent", () -> floods.stream().mapToLong(f -> f.bytesSent.get()).sum(),
+                    Duration.ofSeconds(1));
             long held = buffered(edge);
             System.out.printf("%d stalled clients, max-buffered %d: the edge holds %d bytes (%d without the limit "
                     + "at most)%n", stalled, maxBuffered, held, stalled * ONE_STALLED);
@@ -134,18 +134,6 @@ class EdgeBackpressureIT {
 
     private static long buffered(RunningEdge edge) {
         return (Long) edge.health().get("buffered_bytes");
-    }
-
-    /** Waits until {@code value} has not changed for a second. */
-    private static void awaitSteady(String what, LongSupplier value) {
-        long[] last = { -1 };
-        await(what + " stop growing").atMost(WAIT).during(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(100))
-                .until(() -> {
-                    long now = value.getAsLong();
-                    boolean still = now == last[0];
-                    last[0] = now;
-                    return still;
-                });
     }
 
     /** The client writes 16 KiB binary frames while its write queue accepts them, and again once it drains. */

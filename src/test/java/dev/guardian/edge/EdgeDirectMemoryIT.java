@@ -53,7 +53,9 @@ class EdgeDirectMemoryIT {
             await("every flooded backend leg paused").atMost(Duration.ofSeconds(60))
                     .until(() -> backend.connections().size() == STALLED
                             && backend.connections().stream().allMatch(c -> c.queueFull.get() >= 1));
-            awaitSteady(backend);
+            // At rest: every leg paused and the kernels' buffers full.
+            Steady.await("the flood", () -> backend.connections().stream().mapToLong(c -> c.bytesSent.get()).sum(),
+                    Duration.ofSeconds(2));
 
             long forced = Files.readAllLines(gcLog).stream().filter(l -> l.contains("(System.gc())")).count();
             System.out.printf("%d stalled flooded clients: RSS %d MB, %d full collections forced by direct memory%n",
@@ -66,17 +68,5 @@ class EdgeDirectMemoryIT {
             }
             Files.deleteIfExists(gcLog);
         }
-    }
-
-    /** The backend's bytes sent stop growing: every leg is paused and the kernels' buffers are full. */
-    private static void awaitSteady(EchoBackend backend) {
-        long[] last = { -1 };
-        await("the flood at rest").atMost(Duration.ofSeconds(60)).during(Duration.ofSeconds(2))
-                .pollInterval(Duration.ofMillis(200)).until(() -> {
-                    long now = backend.connections().stream().mapToLong(c -> c.bytesSent.get()).sum();
-                    boolean still = now == last[0];
-                    last[0] = now;
-                    return still;
-                });
     }
 }

@@ -98,6 +98,8 @@ class BackendBoundsIT {
                 // -Xmx48m caps direct memory at 48 MB too: a part-way frame kept in a growing direct read buffer per
                 // session took all of it (49 MB seen), and the health JSON then lost its body to a failed allocation.
                 assertTrue(mostDirect[0] < 16L << 20, "direct memory in use reached " + mostDirect[0] + " bytes");
+                assertTrue(GuardianProcess.nativeBinary() || mostDirect[0] > 0,
+                        "no jvm_buffer_memory_used_bytes{id=\"direct\"} in the metrics: nothing was measured");
                 assertTrue(reasons.stream().anyMatch(r -> r.startsWith("flooded: more than 4194304 characters of "
                         + "frames waiting for a step")), "reasons seen: " + reasons);
             }

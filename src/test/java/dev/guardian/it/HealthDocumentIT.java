@@ -64,12 +64,21 @@ class HealthDocumentIT {
                 }
             } finally {
                 flipper.interrupt();
+                joinQuietly(flipper); // before the listener closes: it must not listen again afterwards
             }
             System.out.printf("%d health documents while the check flipped: states %s, %d contradicting "
                     + "themselves%n", documents, states, contradictions.size());
             assertTrue(states.getOrDefault("READY", 0) > 0 && states.getOrDefault("NOT_READY", 0) > 0,
                     "the check flipped Guardian's state: " + states);
             assertEquals(List.of(), contradictions, "documents whose state and flap entry disagree");
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
